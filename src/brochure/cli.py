@@ -1,0 +1,63 @@
+"""The `brochure` command line: thin commands that hand over to the modules."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+project_option = click.option(
+    "--project", "project_dir", default=".", show_default=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="The project folder (the one with _brand.yml).")
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="brochure")
+def main() -> None:
+    """Turn Markdown brochures into clinic-branded, print-ready PDFs.
+
+    Example: brochure build conditions
+    """
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--force", is_flag=True, help="Rebuild even brochures whose inputs are unchanged.")
+@project_option
+def build(slugs: tuple[str, ...], force: bool, project_dir: str) -> None:
+    """Build brochures into out/ (all of them, or the SLUGS named).
+
+    Writes out/SLUG.pdf and out/SLUG.html (a browser preview).
+    Example: brochure build exosomes-vs-prp
+    """
+    from .build import build as run
+    from .build import summary
+    from .project import Project
+
+    outcomes = run(Project.at(project_dir), slugs, force=force,
+                   echo=lambda line: click.echo(line, err=True))
+    for outcome in outcomes:
+        if outcome.status == "built":
+            click.echo(f"built   out/{outcome.slug}.pdf ({outcome.pages} "
+                       f"page{'s' if outcome.pages != 1 else ''})")
+    click.echo(summary(outcomes))
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+@main.command("list")
+@project_option
+def list_(project_dir: str) -> None:
+    """List the brochures: slug, title, layout and page budget."""
+    from .catalog import rows
+    from .project import Project
+
+    table = rows(Project.at(project_dir))
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
+    for row in table:
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())

@@ -1,0 +1,46 @@
+"""One exception tree for every user-facing error, rooted in click.ClickException."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+class BrochureError(click.ClickException):
+    """A problem the user can fix; shown as one `Error:` line, exit code 1."""
+
+
+class SourceError(BrochureError):
+    """A problem at a place in a source file: `path:line: message. hint`."""
+
+    def __init__(self, path: Path | str, message: str, *, line: int | None = None,
+                 hint: str = "") -> None:
+        self.path = Path(path)
+        self.line = line
+        self.problem = message
+        self.hint = hint
+        super().__init__(format_place(self.path, line, message, hint))
+
+
+class BuildFailed(BrochureError):
+    """One or more brochures failed; the messages have already been shown."""
+
+
+def display_path(path: Path) -> str:
+    """Show `path` relative to the working directory when it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def format_place(path: Path, line: int | None, message: str, hint: str = "") -> str:
+    """Format `path:line: message. hint` on one line."""
+    where = display_path(path) + (f":{line}" if line else "")
+    text = f"{where}: {message.rstrip('.')}"
+    if hint:
+        text += f". {hint.rstrip('.')}."
+    else:
+        text += "."
+    return text

@@ -1,0 +1,82 @@
+"""Split a Markdown file into YAML front matter and body, keeping line numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+
+class FrontMatterError(ValueError):
+    """The front matter is missing or is not valid YAML; carries the 1-based line."""
+
+    def __init__(self, message: str, line: int | None, hint: str = "") -> None:
+        super().__init__(message)
+        self.line = line
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Parsed front matter with a way back to the line of every key."""
+
+    data: dict[str, Any]
+    node: yaml.Node | None
+    first_line: int  # file line of the first YAML line
+    body: str
+    body_line: int  # file line where the body starts
+
+    def line_of(self, *path: str | int) -> int | None:
+        """Return the file line of the value at `path` (keys and list indexes)."""
+        node = self.node
+        line = self.first_line
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                match = [(k, v) for k, v in node.value if k.value == step]
+                if not match:
+                    return line
+                key, node = match[0]
+                line = self.first_line + key.start_mark.line
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                if step >= len(node.value):
+                    return line
+                node = node.value[step]
+                line = self.first_line + node.start_mark.line
+            else:
+                return line
+        return line
+
+
+def split(text: str) -> FrontMatter:
+    """Parse `---` delimited YAML front matter at the top of `text`."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise FrontMatterError(
+            "the file does not start with front matter", 1,
+            "Put a line with three dashes (---) first, then title, layout and the other fields, "
+            "then another --- line")
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            break
+    else:
+        raise FrontMatterError(
+            "the front matter is never closed", 1,
+            "Add a line with three dashes (---) after the last field")
+    source = "".join(lines[1:index])
+    try:
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(source)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1
+        problem = (exc.problem or str(exc)).strip()
+        hint = "Check the indentation and put text that contains a colon in quotes"
+        raise FrontMatterError(f"invalid YAML in the front matter: {problem}", line, hint) \
+            from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FrontMatterError("the front matter must be a list of `field: value` lines", 2)
+    return FrontMatter(data=data, node=node, first_line=2, body="".join(lines[index + 1:]),
+                       body_line=index + 2)

@@ -1,0 +1,148 @@
+"""Pure transform: Brochure + Brand -> HTML, with Jinja2 templates and the project's CSS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import markup
+from .brand import Brand
+from .content import Brochure
+from .errors import SourceError
+from .project import Project
+
+# How resource URLs are written: "pdf" keeps project-relative paths (the PDF stage resolves
+# them against the project root); "preview" points into out/static/, which the writer fills.
+STATIC_PREFIX = {"pdf": "", "preview": "static/"}
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The per-lead details a personalised copy prints (empty for the shared brochure)."""
+
+    name: str
+    lead_id: str = ""
+    coordinator: str = ""
+    coordinator_phone: str = ""
+    coordinator_phone_href: str = ""
+    appointment: str = ""
+
+
+@dataclass
+class Rendered:
+    """A rendered HTML document and the project files it uses."""
+
+    html: str
+    static: set[str] = field(default_factory=set)
+
+
+def environment(project: Project) -> jinja2.Environment:
+    """Return the Jinja2 environment for the project's templates (autoescaped, strict)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(project.templates_dir),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+        lstrip_blocks=True)
+
+
+def booking_url(brand: Brand, lead: Lead | None) -> str:
+    """Return the booking URL, tagged with the lead id for a personalised copy."""
+    if lead is None or not lead.lead_id:
+        return brand.booking_url
+    from urllib.parse import quote
+
+    joiner = "&" if "?" in brand.booking_url else "?"
+    return f"{brand.booking_url}{joiner}lead={quote(lead.lead_id, safe='')}"
+
+
+def qr_data_uri(url: str, dark: str) -> str:
+    """Return a vector (SVG) QR code for `url` as a data: URI."""
+    import segno
+
+    return segno.make(url, error="m", micro=False).svg_data_uri(
+        dark=dark, light=None, border=0, scale=1, omitsize=True)
+
+
+def stylesheet(project: Project, brand: Brand, layout: str, static: Callable[[str], str],
+               extra: tuple[str, ...] = ()) -> str:
+    """Assemble the CSS: brand fonts and variables, common.css, the layout's file, extras."""
+    faces = [
+        "@font-face {\n"
+        f'  font-family: "{f.family}";\n'
+        f'  src: url("{static(f.path)}");\n'
+        f"  font-weight: {f.weight};\n"
+        f"  font-style: {f.style};\n"
+        "}"
+        for f in brand.fonts
+    ]
+    parts = [*faces, brand.css_variables()]
+    for name in ("common", layout, *extra):
+        path = project.styles_dir / f"{name}.css"
+        if path.is_file():
+            parts.append(f"/* {path.name} */\n" + path.read_text(encoding="utf-8"))
+    return "\n\n".join(parts)
+
+
+def render(project: Project, brand: Brand, brochure: Brochure, *, mode: str = "pdf",
+           lead: Lead | None = None, env: jinja2.Environment | None = None,
+           styles: tuple[str, ...] = (), context: dict[str, Any] | None = None) -> Rendered:
+    """Render one brochure to an HTML string."""
+    used: set[str] = set()
+    prefix = STATIC_PREFIX[mode]
+
+    def static(rel: str) -> str:
+        used.add(rel)
+        return prefix + rel
+
+    def content_url(url: str) -> str:
+        # Markdown paths are relative to the brochure file; make them project-relative.
+        if ":" in url.split("/")[0] or url.startswith(("#", "/")):
+            return url
+        target = (brochure.path.parent / url).resolve()
+        if not project.contains(target):
+            return url
+        return static(target.relative_to(project.root).as_posix())
+
+    body = markup.split_sections(brochure.body, brochure.body_line, content_url)
+    env = env or environment(project)
+    book = booking_url(brand, lead)
+    logo_svg = Markup((project.root / brand.logo).read_text(encoding="utf-8"))
+    try:
+        html = env.get_template(f"{brochure.layout}.html").render(
+        brochure=brochure, brand=brand, body=body, extra=brochure.extra, lead=lead,
+        booking_url=book, qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
+        logo_svg=logo_svg, css=Markup(stylesheet(project, brand, brochure.layout, static,
+                                                 styles)),
+        md=lambda text: markup.inline_html(text, content_url), static=static,
+        reviewed=brochure.reviewed.strftime("%B %Y").replace(" 0", " "),
+        **(context or {}))
+    except jinja2.TemplateSyntaxError as exc:
+        raise SourceError(Path(exc.filename or project.templates_dir), exc.message or "syntax error",
+                          line=exc.lineno, hint="Fix the template syntax") from None
+    except jinja2.TemplateError as exc:
+        line, name = _template_place(exc)
+        raise SourceError(project.templates_dir / name if name else project.templates_dir,
+                          f"template error: {exc}", line=line,
+                          hint="Check the names the template uses") from None
+    return Rendered(html=html, static=used)
+
+
+def _template_place(exc: BaseException) -> tuple[int | None, str]:
+    """Find the template file and line in a Jinja2 error's traceback."""
+    tb = exc.__traceback__
+    place: tuple[int | None, str] = (None, "")
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".html"):
+            place = (tb.tb_lineno, Path(filename).name)
+        tb = tb.tb_next
+    return place
+
+
+def relative(path: Path, project: Project) -> str:
+    """Return `path` relative to the project root, with forward slashes."""
+    return path.resolve().relative_to(project.root).as_posix()

@@ -1,0 +1,72 @@
+"""Decide which files and links a brochure may use: only files inside the project."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .markup import Reference
+from .problems import Problem
+from .project import Project
+
+LINK_SCHEMES = {"http", "https", "mailto", "tel"}
+TEL_RE = re.compile(r"^\+?[0-9][0-9().\- ]{5,20}[0-9]$")
+
+
+def resolve(project: Project, base_dir: Path, url: str) -> Path | None:
+    """Return the project file a relative `url` names from `base_dir`, or None if outside."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or url.startswith(("/", "\\")):
+        return None
+    target = (base_dir / unquote(parts.path)).resolve()
+    return target if project.contains(target) else None
+
+
+def check_references(project: Project, source: Path, refs: list[Reference]) -> list[Problem]:
+    """Return a problem for every reference that is missing, malformed or not allowed."""
+    problems = []
+    for ref in refs:
+        problem = _check(project, source, ref)
+        if problem:
+            problems.append(Problem(source, ref.line, "error", problem[0], problem[1],
+                                    code="reference"))
+    return problems
+
+
+def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | None:
+    url = ref.url
+    scheme = urlsplit(url).scheme.lower()
+    if ref.tag == "a" and ref.attr == "href":
+        if url.startswith("#") or scheme in ("http", "https", "mailto"):
+            return None
+        if scheme == "tel":
+            number = unquote(url[4:])
+            if not TEL_RE.match(number):
+                return (f"malformed phone link `{url}`",
+                        "Write it as tel:+14805905693 (country code, then the digits)")
+            return None
+        if scheme:
+            return (f"link `{url}` uses `{scheme}:`", "Use https:, mailto: or tel: links")
+        target = resolve(project, source.parent, url.split("#")[0])
+        if target is None:
+            return (f"link `{url}` points outside the project", "Link to a file in the project")
+        if not target.exists():
+            return (f"link `{url}` points to a file that does not exist",
+                    "Check the spelling of the path (it is relative to this file)")
+        return None
+    if scheme == "data":
+        return None
+    what = "image" if ref.tag == "img" else f"<{ref.tag} {ref.attr}>"
+    if scheme in ("http", "https", "ftp") or url.startswith("//"):
+        return (f"{what} `{url}` is on the network; brochures never download anything",
+                "Save the file in assets/ and refer to it as ../assets/NAME")
+    target = resolve(project, source.parent, url)
+    if target is None:
+        return (f"{what} `{url}` is outside the project",
+                "Put the file in assets/ and refer to it as ../assets/NAME")
+    if not target.is_file():
+        return (f"{what} `{url}` not found",
+                "Check the file name; paths are relative to the brochure file, "
+                "e.g. ../assets/photo.jpg")
+    return None

@@ -1,0 +1,161 @@
+"""The front matter schema: common fields and the extra fields each layout draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Path_ = tuple[str | int, ...]
+Report = Callable[[Path_, str, str], None]
+
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One front matter field: how to check it and what it is for."""
+
+    name: str
+    check: Callable[[Any, Path_, Report], Any]
+    required: bool = True
+    help: str = ""
+
+
+def text(value: Any, path: Path_, report: Report) -> Any:
+    """Check a non-empty single string."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        report(path, f"`{path[-1]}` must be text", "Write the text after the colon")
+        return None
+    return value.strip()
+
+
+def positive_int(value: Any, path: Path_, report: Report) -> Any:
+    """Check a whole number of 1 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        report(path, f"`{path[-1]}` must be a whole number of 1 or more, got {value!r}",
+               "For example: pages: 1")
+        return None
+    return value
+
+
+def date(value: Any, path: Path_, report: Report) -> Any:
+    """Check an ISO date (YYYY-MM-DD)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        report(path, f"`{path[-1]}` must be a date written YYYY-MM-DD, got {value!r}",
+               "For example: reviewed: 2026-11-27")
+        return None
+
+
+def lang(value: Any, path: Path_, report: Report) -> Any:
+    """Check a language tag such as en-US."""
+    if not isinstance(value, str) or not LANG_RE.match(value):
+        report(path, f"`lang` must be a language tag such as en-US or es, got {value!r}",
+               "Use en-US for American English")
+        return None
+    return value
+
+
+def text_list(value: Any, path: Path_, report: Report, *, length: int | None = None) -> Any:
+    """Check a list of strings (optionally of an exact length)."""
+    if not isinstance(value, list) or not value:
+        report(path, f"`{path[-1]}` must be a list", "Write one `- item` per line below it")
+        return None
+    items = [text(item, (*path, i), report) for i, item in enumerate(value)]
+    if length is not None and len(items) != length:
+        report(path, f"`{path[-1]}` has {len(items)} items but needs {length}",
+               "Give one entry per column, in the order of `columns`")
+        return None
+    return None if None in items else items
+
+
+def records(keys: dict[str, Callable[..., Any]]) -> Callable[[Any, Path_, Report], Any]:
+    """Make a checker for a list of mappings with exactly `keys`."""
+
+    def check(value: Any, path: Path_, report: Report) -> Any:
+        if not isinstance(value, list) or not value:
+            report(path, f"`{path[-1]}` must be a list of entries",
+                   f"Start each entry with `- {next(iter(keys))}:`")
+            return None
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                report((*path, i), f"entry {i + 1} of `{path[-1]}` must have the fields "
+                       + ", ".join(keys), "See the example in the README")
+                return None
+            for key in item:
+                if key not in keys:
+                    report((*path, i, key), f"unknown field `{key}` in `{path[-1]}`",
+                           suggest(str(key), keys))
+            record = {}
+            for key, checker in keys.items():
+                if key not in item:
+                    report((*path, i), f"entry {i + 1} of `{path[-1]}` is missing `{key}`",
+                           f"Add a `{key}:` line to it")
+                    record[key] = None
+                else:
+                    record[key] = checker(item[key], (*path, i, key), report)
+            out.append(record)
+        return out
+
+    return check
+
+
+def suggest(word: str, choices: Any) -> str:
+    """Return a 'Did you mean ...?' hint, or a list of the choices."""
+    import difflib
+
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"Did you mean `{close[0]}`?"
+    return "Allowed: " + ", ".join(choices)
+
+
+COMMON = [
+    Field("title", text, help="The brochure's title, on the page and in the PDF metadata."),
+    Field("subtitle", text, help="One line under the title."),
+    Field("layout", text, help="How the page is drawn: conditions, comparison, timeline, ..."),
+    Field("pages", positive_int, help="The page budget: the most pages it may print on."),
+    Field("lang", lang, help="The language of the text, e.g. en-US."),
+    Field("description", text, help="One sentence; shown in the catalog and PDF metadata."),
+    Field("reviewed", date, help="When the content was last reviewed (YYYY-MM-DD)."),
+    Field("keywords", lambda v, p, r: text_list(v, p, r), required=False,
+          help="A list of search words for the PDF metadata."),
+]
+
+
+def _comparison_rows(value: Any, path: Path_, report: Report) -> Any:
+    return records({"topic": text, "cells": lambda v, p, r: text_list(v, p, r)})(
+        value, path, report)
+
+
+LAYOUTS: dict[str, list[Field]] = {
+    "conditions": [],
+    "sheet": [],
+    "comparison": [
+        Field("columns", lambda v, p, r: text_list(v, p, r),
+              help="The names of the things compared, e.g. [Exosomes, PRP]."),
+        Field("rows", _comparison_rows,
+              help="One entry per topic: `topic:` and `cells:` (one per column)."),
+    ],
+    "timeline": [
+        Field("phases", records({"when": text, "title": text, "text": text}),
+              help="One entry per phase: `when:`, `title:` and `text:`."),
+    ],
+}
+
+
+def fields_for(layout: str | None) -> list[Field]:
+    """Return every field a brochure of `layout` may have."""
+    return COMMON + LAYOUTS.get(layout or "", [])
