@@ -1,0 +1,76 @@
+"""Shared fixtures: temporary copies of the project, the CLI runner, PDF readers."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from pypdf import PdfReader
+
+from brochure.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PARTS = ("_brand.yml", "brochures", "templates", "styles", "assets")
+
+
+def copy_project(target: Path) -> Path:
+    """Copy the shipped project (content, brand, templates, styles, assets) to `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.is_file():
+            shutil.copy2(source, target / part)
+    return target
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the shipped project."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shipped project with every brochure built (shared, read-only)."""
+    root = copy_project(tmp_path_factory.mktemp("built") / "project")
+    result = invoke(root, "build")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def invoke(root: Path, *args: str) -> Result:
+    """Run `brochure ARGS` in the project at `root`."""
+    return CliRunner().invoke(main, [*args[:1], "--project", str(root), *args[1:]])
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    return invoke
+
+
+def pdf_text(path: Path) -> str:
+    """Extract the text of every page, whitespace folded."""
+    reader = PdfReader(path)
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    """Write a file into a project."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def replace_in(root: Path, rel: str, old: str, new: str) -> Path:
+    """Replace `old` (which must be there) by `new` in a project file."""
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
