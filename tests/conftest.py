@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -44,8 +45,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def invoke(root: Path, *args: str) -> Result:
-    """Run `brochure ARGS` in the project at `root`."""
-    return CliRunner().invoke(main, [*args[:1], "--project", str(root), *args[1:]])
+    """Run `brochure ARGS` from the project folder `root`, as a user would."""
+    with contextlib.chdir(root):
+        return CliRunner().invoke(main, list(args))
 
 
 @pytest.fixture

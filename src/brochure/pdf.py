@@ -101,8 +101,11 @@ class Renderer:
         self.fetcher.refused.clear()
         document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
             font_config=self.font_config, **PDF_OPTIONS)
-        log.errors.extend(f"refused to load {url}: it is outside the project"
-                          for url in self.fetcher.refused)
+        refused = list(dict.fromkeys(self.fetcher.refused))
+        if refused:  # say it once, plainly, instead of WeasyPrint's loading errors
+            log.errors[:] = [f"refused to load {url}: it is outside the project"
+                             for url in refused] + [
+                e for e in log.errors if not any(url in e for url in refused)]
         return document
 
     def write(self, document: Document, **options: object) -> bytes:
