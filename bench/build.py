@@ -1,0 +1,85 @@
+"""Measure build speed: cold full build, per-brochure render, and a rebuild with nothing changed.
+
+Runs the real `brochure` command in fresh processes on a temporary copy of the project, so
+imports count as a user would see them. Prints figures; asserts nothing.
+Usage: python bench/build.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTS = ("_brand.yml", "brochures", "templates", "styles", "assets")
+BROCHURE = [sys.executable, "-m", "brochure.cli"]
+
+
+def copy_project(target: Path) -> None:
+    target.mkdir(parents=True)
+    for part in PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.is_file():
+            shutil.copy2(source, target / part)
+
+
+def timed(args: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def per_brochure(cwd: Path) -> dict[str, float]:
+    """Render each brochure in one warm process and time it."""
+    code = (
+        "import time, json\n"
+        "from brochure.project import Project\n"
+        "from brochure.build import Pipeline\n"
+        "p = Pipeline(Project.at('.'))\n"
+        "b, _ = p.read(Project.at('.').brochure_paths()[0]); p.render(b)  # warm up\n"
+        "out = {}\n"
+        "for path in Project.at('.').brochure_paths():\n"
+        "    b, _ = p.read(path)\n"
+        "    t = time.perf_counter(); r = p.render(b); out[path.stem] = time.perf_counter() - t\n"
+        "print(json.dumps(out))\n"
+    )
+    import json
+
+    done = subprocess.run([sys.executable, "-c", code], cwd=cwd, check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    cold, noop = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "project"
+        copy_project(work)
+        count = len(list((work / "brochures").glob("*.md")))
+        for _ in range(runs):
+            shutil.rmtree(work / "out", ignore_errors=True)
+            cold.append(timed([*BROCHURE, "build"], work))
+            noop.append(timed([*BROCHURE, "build"], work))
+        renders = per_brochure(work)
+    print(f"brochures: {count}")
+    print(f"cold full build:        median {statistics.median(cold):.2f} s "
+          f"(min {min(cold):.2f}, {runs} runs; target <= 1.0 s for the three core brochures)")
+    print(f"rebuild, nothing new:   median {statistics.median(noop):.3f} s "
+          f"(min {min(noop):.3f}; target <= 0.3 s)")
+    for slug, seconds in renders.items():
+        print(f"render {slug:<20} {seconds * 1000:.0f} ms (warm, PDF + HTML preview)")
+
+
+if __name__ == "__main__":
+    main()
