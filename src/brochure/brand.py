@@ -93,7 +93,7 @@ def load(project: Project) -> Brand:
         need(extra.get(key), f"meta.{key}")
     name = need(meta and meta.name and meta.name.full, "meta.name.full")
     link = meta.link if meta else None
-    booking = need(link and getattr(link, "booking", None) or None, "meta.link.booking")
+    booking = need((link and getattr(link, "booking", None)) or None, "meta.link.booking")
     website = need(link and link.home, "meta.link.home")
     colors = _colors(raw, path)
     fonts = _fonts(raw, project, path)

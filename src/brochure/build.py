@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,7 +15,7 @@ from . import __version__, content, markup, resources
 from .brand import Brand
 from .brand import load as load_brand
 from .content import Brochure
-from .errors import BrochureError, BuildFailed
+from .errors import BrochureError
 from .problems import Problem, first_error
 from .project import Project
 from .render import Lead, environment, render
@@ -84,7 +86,7 @@ class Pipeline:
         return load_brand(self.project)
 
     @cached_property
-    def env(self):  # noqa: ANN201 - jinja2.Environment
+    def env(self):
         return environment(self.project)
 
     @cached_property
@@ -150,46 +152,96 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
     paths = project.brochure_paths(slugs)
     state = BuildState(project.out_dir)
     shared = shared_fingerprint(project)
-    writer = Writer(project.out_dir)
     pipeline = Pipeline(project)
-    outcomes = []
+    outcomes: dict[str, Outcome] = {}
+    keys: dict[str, str] = {}
+    todo: list[tuple[Brochure, list[Problem]]] = []
     for path in paths:
         slug = path.stem
-        key = fingerprint(shared, path)
+        keys[slug] = fingerprint(shared, path)
         outputs = [project.out_dir / f"{slug}.pdf", project.out_dir / f"{slug}.html"]
-        if not force and state.fresh(slug, key, outputs):
-            outcomes.append(Outcome(slug, "skipped"))
+        if not force and state.fresh(slug, keys[slug], outputs):
+            outcomes[slug] = Outcome(slug, "skipped")
             continue
-        outcome = _build_one(pipeline, writer, path)
-        state.record(slug, key if outcome.status == "built" else None)
-        outcomes.append(outcome)
+        brochure, problems = pipeline.read(path)
+        if brochure is None or first_error(problems):
+            outcomes[slug] = _failed(slug, problems)
+        else:
+            todo.append((brochure, problems))
+    results = render_all(pipeline, [b for b, _ in todo])
+    writer = Writer(project.out_dir)
+    for (brochure, problems), result in zip(todo, results, strict=True):
+        outcomes[brochure.slug] = _write(pipeline, writer, brochure, problems, result)
+    for slug, outcome in outcomes.items():
+        if outcome.status != "skipped":
+            state.record(slug, keys[slug] if outcome.status == "built" else None)
         for problem in outcome.problems:
             echo(problem.format())
         if outcome.error:
             echo(f"Error: {outcome.error}")
     state.save()
-    return outcomes
+    return [outcomes[p.stem] for p in paths]
 
 
-def _build_one(pipeline: Pipeline, writer: Writer, path: Path) -> Outcome:
-    slug = path.stem
+def _failed(slug: str, problems: list[Problem], error: str = "") -> Outcome:
+    first = first_error(problems)
+    message = error or (first.to_error().message if first else "failed")
+    return Outcome(slug, "failed", problems=[p for p in problems if p is not first],
+                   error=message)
+
+
+def _write(pipeline: Pipeline, writer: Writer, brochure: Brochure, problems: list[Problem],
+           result: Result | str) -> Outcome:
+    """Write one rendered brochure to out/, unless rendering found an error."""
+    if isinstance(result, str):
+        return _failed(brochure.slug, problems, result)
+    problems = problems + result.problems
+    if first_error(problems):
+        return _failed(brochure.slug, problems)
     try:
-        brochure, problems = pipeline.read(path)
-        error = first_error(problems)
-        if error is None and brochure is not None:
-            result = pipeline.render(brochure)
-            problems += result.problems
-            error = first_error(problems)
-        if error is not None:
-            return Outcome(slug, "failed", problems=[p for p in problems if p is not error],
-                           error=error.to_error().message)
         for rel in sorted(result.static):
             writer.copy(pipeline.project.root / rel, Path("static") / rel)
-        writer.write(f"{slug}.html", result.preview)
-        writer.write(f"{slug}.pdf", result.pdf)
-        return Outcome(slug, "built", pages=result.pages, problems=problems)
+        writer.write(f"{brochure.slug}.html", result.preview)
+        writer.write(f"{brochure.slug}.pdf", result.pdf)
+    except (BrochureError, OSError) as exc:
+        return _failed(brochure.slug, problems, getattr(exc, "message", str(exc)))
+    return Outcome(brochure.slug, "built", pages=result.pages, problems=problems)
+
+
+_WORKER: Pipeline | None = None
+
+
+def _render_in_worker(brochure: Brochure) -> Result | str:
+    assert _WORKER is not None
+    return _render_or_error(_WORKER, brochure)
+
+
+def _render_or_error(pipeline: Pipeline, brochure: Brochure) -> Result | str:
+    try:
+        return pipeline.render(brochure)
+    except BrochureError as exc:  # sent back as text: exceptions with context do not pickle
+        return exc.message
+
+
+def render_all(pipeline: Pipeline, brochures: list[Brochure]) -> list[Result | str]:
+    """Render brochures, in parallel worker processes when there are several and cores."""
+    if not brochures:
+        return []
+    try:
+        pipeline.brand  # noqa: B018 - load (and fail) once, before any fork
+        pipeline.renderer  # noqa: B018 - import WeasyPrint before forking: workers share it
     except BrochureError as exc:
-        return Outcome(slug, "failed", error=exc.message)
+        return [exc.message] * len(brochures)
+    workers = min(len(brochures), os.cpu_count() or 1)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_render_or_error(pipeline, b) for b in brochures]
+    global _WORKER
+    _WORKER = pipeline
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_render_in_worker, brochures, chunksize=1)
+    finally:
+        _WORKER = None
 
 
 def summary(outcomes: list[Outcome]) -> str:

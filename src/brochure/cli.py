@@ -60,7 +60,7 @@ def list_(project_dir: str) -> None:
     table = rows(Project.at(project_dir))
     widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
     for row in table:
-        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 if __name__ == "__main__":

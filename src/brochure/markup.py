@@ -6,11 +6,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from xml.etree.ElementTree import Element
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
-from xml.etree.ElementTree import Element
 
 EXTENSIONS = ["attr_list", "sane_lists", "smarty", "tables"]
 HEADING_RE = re.compile(r"^##\s+(.+?)\s*#*\s*$")
@@ -109,7 +109,7 @@ def split_sections(body: str, first_line: int, url_for: UrlMap | None = None) ->
 
 
 class _RefCollector(HTMLParser):
-    ATTRS = {"src", "href", "data", "poster", "srcset", "background"}
+    ATTRS = frozenset({"src", "href", "data", "poster", "srcset", "background"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

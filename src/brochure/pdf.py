@@ -121,8 +121,7 @@ def user_css(text: str, renderer: Renderer) -> CSS:
 
 def overflow_lines(document: Document, budget: int) -> int:
     """Count the text lines laid out on pages past the `budget`."""
-    from weasyprint.formatting_structure.boxes import LineBox
-    from weasyprint.formatting_structure.boxes import MarginBox
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox
 
     def lines(box: object) -> int:
         if isinstance(box, LineBox):

@@ -121,8 +121,9 @@ def render(project: Project, brand: Brand, brochure: Brochure, *, mode: str = "p
         reviewed=brochure.reviewed.strftime("%B %Y").replace(" 0", " "),
         **(context or {}))
     except jinja2.TemplateSyntaxError as exc:
-        raise SourceError(Path(exc.filename or project.templates_dir), exc.message or "syntax error",
-                          line=exc.lineno, hint="Fix the template syntax") from None
+        raise SourceError(Path(exc.filename or project.templates_dir),
+                          exc.message or "syntax error", line=exc.lineno,
+                          hint="Fix the template syntax") from None
     except jinja2.TemplateError as exc:
         line, name = _template_place(exc)
         raise SourceError(project.templates_dir / name if name else project.templates_dir,
