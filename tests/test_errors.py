@@ -149,3 +149,11 @@ def test_unknown_slug(project: Path) -> None:
     assert result.exit_code == 1
     assert "Error: no brochure named `condition` in brochures/. Did you mean `conditions`?" \
         in result.output
+
+
+def test_text_in_a_font_the_brand_lacks_fails(project: Path) -> None:
+    with (project / "styles" / "common.css").open("a") as css:
+        css.write('\n.intro { font-family: "Arial", sans-serif; }\n')
+    error = build_error(project, "exosomes-vs-prp")
+    assert error.startswith("Error: brochures/exosomes-vs-prp.md: some text is set in `")
+    assert "a font that is not in _brand.yml" in error

@@ -111,7 +111,7 @@ class Pipeline:
     def render(self, brochure: Brochure, lead: Lead | None = None,
                preview: bool = True) -> Result:
         """Render `brochure` to PDF bytes (and its HTML preview); collect problems."""
-        from .pdf import capture_log, overflow_lines
+        from .pdf import capture_log, font_families, overflow_lines
 
         rendered = render(self.project, self.brand, brochure, lead=lead, env=self.env)
         with capture_log() as log:
@@ -122,6 +122,12 @@ class Pipeline:
                     for m in log.errors]
         problems += [Problem(brochure.path, None, "warning", f"rendering: {m}",
                              "Check the CSS in styles/", code="render") for m in log.warnings]
+        strays = font_families(document) - {f.family for f in self.brand.fonts}
+        problems += [Problem(brochure.path, None, "error",
+                             f"some text is set in `{family}`, a font that is not in _brand.yml",
+                             "A style asks for a font family the brand has no files for: use "
+                             "var(--font-body) or var(--font-heading)", code="font")
+                     for family in sorted(strays)]
         pages = len(document.pages)
         if pages > brochure.pages:
             lines = overflow_lines(document, brochure.pages)

@@ -113,6 +113,12 @@ class Renderer:
         return document.write_pdf(**{**PDF_OPTIONS, **options})
 
 
+def font_families(document: Document) -> set[str]:
+    """Return the families of the fonts a written document embeds."""
+    names = {font.family for font in document.fonts.values()}
+    return {n.decode() if isinstance(n, bytes) else str(n) for n in names}
+
+
 def user_css(text: str, renderer: Renderer) -> CSS:
     """Compile extra CSS with the renderer's fonts and fetcher."""
     return CSS(string=text, base_url=renderer.base_url, url_fetcher=renderer.fetcher,
