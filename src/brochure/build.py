@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -217,6 +218,10 @@ def _write(pipeline: Pipeline, writer: Writer, brochure: Brochure, problems: lis
 _WORKER: Pipeline | None = None
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _render_in_worker(brochure: Brochure) -> Result | str:
     assert _WORKER is not None
     return _render_or_error(_WORKER, brochure)
@@ -244,7 +249,8 @@ def render_all(pipeline: Pipeline, brochures: list[Brochure]) -> list[Result | s
     global _WORKER
     _WORKER = pipeline
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # Workers ignore Ctrl-C: the parent stops them and writes nothing half-done.
+        with multiprocessing.get_context("fork").Pool(workers, _ignore_sigint) as pool:
             return pool.map(_render_in_worker, brochures, chunksize=1)
     finally:
         _WORKER = None
