@@ -157,3 +157,17 @@ def test_text_in_a_font_the_brand_lacks_fails(project: Path) -> None:
     error = build_error(project, "exosomes-vs-prp")
     assert error.startswith("Error: brochures/exosomes-vs-prp.md: some text is set in `")
     assert "a font that is not in _brand.yml" in error
+
+
+@pytest.mark.parametrize(
+    ("html", "message"),
+    [
+        ("<script>alert(1)</script>", "raw HTML `<script>` is not allowed in a brochure"),
+        ('<img src="../assets/logo.svg" onerror="alert(1)" alt="">',
+         "raw HTML the attribute `onerror` on <img> is not allowed in a brochure"),
+        ("<iframe></iframe>", "raw HTML `<iframe>` is not allowed in a brochure"),
+    ],
+)
+def test_active_html_is_refused(project: Path, html: str, message: str) -> None:
+    write(project, "brochures/bad.md", sheet(f"Text.\n\n{html}\n"))
+    assert build_error(project, "bad").startswith(f"Error: brochures/bad.md:13: {message}")

@@ -108,6 +108,10 @@ def split_sections(body: str, first_line: int, url_for: UrlMap | None = None) ->
     return Body(intro=intro, sections=sections)
 
 
+ACTIVE_TAGS = frozenset({"script", "iframe", "object", "embed", "form", "base", "meta",
+                         "style", "frame", "frameset"})
+
+
 class _RefCollector(HTMLParser):
     ATTRS = frozenset({"src", "href", "data", "poster", "srcset", "background"})
 
@@ -116,8 +120,12 @@ class _RefCollector(HTMLParser):
         self.refs: list[tuple[str, str, str, int]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ACTIVE_TAGS:
+            self.refs.append((f"<{tag}", tag, "active", self.getpos()[0]))
         for name, value in attrs:
-            if name in self.ATTRS and value:
+            if name.startswith("on"):
+                self.refs.append((name, tag, "active", self.getpos()[0]))
+            elif name in self.ATTRS and value:
                 self.refs.append((value.strip(), tag, name, self.getpos()[0]))
 
 

@@ -36,6 +36,10 @@ def check_references(project: Project, source: Path, refs: list[Reference]) -> l
 
 def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | None:
     url = ref.url
+    if ref.attr == "active":
+        what = f"`{url}>`" if url.startswith("<") else f"the attribute `{url}` on <{ref.tag}>"
+        return (f"raw HTML {what} is not allowed in a brochure",
+                "Remove it: brochures hold text, pictures and links")
     scheme = urlsplit(url).scheme.lower()
     if ref.tag == "a" and ref.attr == "href":
         if url.startswith("#") or scheme in ("http", "https", "mailto"):
