@@ -29,23 +29,37 @@ class FrontMatter:
 
     def line_of(self, *path: str | int) -> int | None:
         """Return the file line of the value at `path` (keys and list indexes)."""
+        return self._find(path)[0]
+
+    def place_of(self, *path: str | int) -> tuple[int | None, int | None]:
+        """Return the file line and column where the text of the value at `path` starts.
+
+        The column is None when it cannot be told (block and folded text, missing keys).
+        """
+        line, node, found = self._find(path)
+        if not found or not isinstance(node, yaml.ScalarNode) or node.style not in (None, "", '"', "'"):
+            return line, None
+        quote = 1 if node.style in ('"', "'") else 0
+        return self.first_line + node.start_mark.line, node.start_mark.column + 1 + quote
+
+    def _find(self, path: tuple[str | int, ...]) -> tuple[int | None, yaml.Node | None, bool]:
         node = self.node
         line = self.first_line
         for step in path:
             if isinstance(node, yaml.MappingNode):
                 match = [(k, v) for k, v in node.value if k.value == step]
                 if not match:
-                    return line
+                    return line, node, False
                 key, node = match[0]
                 line = self.first_line + key.start_mark.line
             elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
                 if step >= len(node.value):
-                    return line
+                    return line, node, False
                 node = node.value[step]
                 line = self.first_line + node.start_mark.line
             else:
-                return line
-        return line
+                return line, node, False
+        return line, node, True
 
 
 def split(text: str) -> FrontMatter:

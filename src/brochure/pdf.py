@@ -116,16 +116,73 @@ def user_css(text: str, renderer: Renderer) -> CSS:
                font_config=renderer.font_config)
 
 
-def overflow_lines(document: Document, budget: int) -> int:
-    """Count the text lines laid out on pages past the `budget`."""
-    from weasyprint.formatting_structure.boxes import LineBox
+@dataclass(frozen=True)
+class PageFacts:
+    """What one laid-out page holds: its readable text, lines and how full it is."""
+
+    text: str  # readable text (visible, not tiny), lines joined by spaces
+    lines: int  # text lines in the page area (not the margins)
+    fill: float  # share of the page area's height the content uses, 0 to 1
+
+
+def _lines(box: object) -> int:
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox
+
+    if isinstance(box, LineBox):
+        return 1
+    if isinstance(box, MarginBox):
+        return 0
+    return sum(_lines(child) for child in getattr(box, "children", []) or [])
+
+
+def _text(box: object, out: list[str], min_px: float) -> None:
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+
+    if isinstance(box, TextBox):
+        style = box.style
+        if (style["visibility"] == "visible" and style["font_size"] >= min_px
+                and style["color"].alpha > 0 and style["opacity"] > 0):
+            out.append(box.text)
+        return
+    for child in getattr(box, "children", []) or []:
+        _text(child, out, min_px)
+    if isinstance(box, LineBox):
+        out.append(" ")
+
+
+def page_facts(document: Document, min_pt: float = 6) -> list[PageFacts]:
+    """Return the readable text (visible, `min_pt` or larger), lines and fill of every page."""
     from weasyprint.formatting_structure.boxes import MarginBox
 
-    def lines(box: object) -> int:
-        if isinstance(box, LineBox):
-            return 1
-        if isinstance(box, MarginBox):
-            return 0
-        return sum(lines(child) for child in getattr(box, "children", []) or [])
+    facts = []
+    for page in document.pages:
+        box = page._page_box
+        top, height = box.content_box_y(), box.height
+        bottom = top
+        words: list[str] = []
+        for child in box.children:
+            _text(child, words, min_pt * 4 / 3)
+            if not isinstance(child, MarginBox):
+                bottom = max(bottom, child.position_y + child.margin_height())
+        fill = max(0.0, min(1.0, (bottom - top) / height)) if height else 0.0
+        facts.append(PageFacts(" ".join("".join(words).split()), _lines(box), fill))
+    return facts
 
-    return sum(lines(page._page_box) for page in document.pages[budget:])
+
+def fallback_glyphs(document: Document, families: set[str]) -> dict[str, str]:
+    """Return, per font family outside `families`, the characters printed with it.
+
+    Call after `write()`: WeasyPrint only lists the fonts it used while drawing.
+    """
+    out: dict[str, str] = {}
+    for font in document.fonts.values():
+        if font.family not in families:
+            chars = "".join(sorted(set("".join(font.to_unicode.values()))))
+            if chars.strip():
+                out[font.family] = "".join(dict.fromkeys(out.get(font.family, "") + chars))
+    return out
+
+
+def overflow_lines(document: Document, budget: int) -> int:
+    """Count the text lines laid out on pages past the `budget`."""
+    return sum(_lines(page._page_box) for page in document.pages[budget:])

@@ -1,0 +1,55 @@
+"""Problems WeasyPrint only logs (bad CSS, missing files, missing glyphs), made findings."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..content import Brochure
+from ..problems import Problem
+from .text import spans
+
+NOTDEF_RE = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.+?)"')
+
+
+def where(brochure: Brochure, char: str) -> tuple[int | None, int | None]:
+    """Return the line and column of the first `char` in the brochure's text."""
+    for span in spans(brochure):
+        index = span.text.find(char)
+        if index >= 0:
+            return span.place(index)
+    return None, None
+
+
+def _char(char: str) -> str:
+    return f"“{char}” (U+{ord(char):04X})"
+
+
+def check_rendering(pipeline: Any, result: Any) -> list[Problem]:
+    """Turn WeasyPrint's log and the fonts it fell back to into problems."""
+    brochure, log = result.brochure, result.log
+    problems = []
+    for message in log.errors if log else []:
+        problems.append(Problem(brochure.path, None, "error", f"rendering failed: {message}",
+                                "Check the file names of images and fonts", code="render"))
+    for message in log.warnings if log else []:
+        missing = NOTDEF_RE.search(message)
+        if missing:
+            line, col = where(brochure, missing.group(1))
+            problems.append(Problem(
+                brochure.path, line, "error",
+                f"no font has the character {_char(missing.group(1))}: it prints as an empty box",
+                "Remove it or write it in words", col=col, code="render/glyph"))
+        else:
+            problems.append(Problem(brochure.path, None, "warning", f"rendering: {message}",
+                                    "Check the CSS in styles/", code="render"))
+    for family, chars in result.fallback.items():
+        for char in chars:
+            line, col = where(brochure, char)
+            problems.append(Problem(
+                brochure.path, line, "warning",
+                f"the brand fonts lack {_char(char)}: it prints in the computer's "
+                f"{family} font instead", "Replace it (or write it in words), or add a font "
+                "that has it under typography.fonts in _brand.yml", col=col,
+                code="render/glyph"))
+    return problems
