@@ -62,6 +62,19 @@ class FrontMatter:
         return line, node, True
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date such as 2026-11-31 as text for the schema."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def split(text: str) -> FrontMatter:
     """Parse `---` delimited YAML front matter at the top of `text`."""
     lines = text.splitlines(keepends=True)
@@ -79,8 +92,8 @@ def split(text: str) -> FrontMatter:
             "Add a line with three dashes (---) after the last field")
     source = "".join(lines[1:index])
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
+        node = yaml.compose(source, Loader=_Loader)
+        data = yaml.load(source, Loader=_Loader)  # noqa: S506 - a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1

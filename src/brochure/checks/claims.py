@@ -185,7 +185,7 @@ def problems_in(span: Span, rules: list[Rule]) -> list[Problem]:
     for hit in find(span.text, rules):
         line, col = span.place(hit.start)
         out.append(Problem(span.path, line, hit.rule.level,  # type: ignore[arg-type]
-                           f"“{hit.phrase}” {hit.rule.message}",
+                           f"risky claim “{hit.phrase}”: {hit.rule.message}",
                            f"Instead, {hit.rule.instead}" if hit.rule.instead else "",
                            col=col, code=f"claim/{hit.rule.id}"))
     return out
