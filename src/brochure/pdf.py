@@ -123,6 +123,7 @@ class PageFacts:
     text: str  # readable text (visible, not tiny), lines joined by spaces
     lines: int  # text lines in the page area (not the margins)
     fill: float  # share of the page area's height the content uses, 0 to 1
+    used: float  # height the content uses, in CSS px
 
 
 def _lines(box: object) -> int:
@@ -164,8 +165,9 @@ def page_facts(document: Document, min_pt: float = 6) -> list[PageFacts]:
             _text(child, words, min_pt * 4 / 3)
             if not isinstance(child, MarginBox):
                 bottom = max(bottom, child.position_y + child.margin_height())
-        fill = max(0.0, min(1.0, (bottom - top) / height)) if height else 0.0
-        facts.append(PageFacts(" ".join("".join(words).split()), _lines(box), fill))
+        used = max(0.0, bottom - top)
+        fill = min(1.0, used / height) if height else 0.0
+        facts.append(PageFacts(" ".join("".join(words).split()), _lines(box), fill, used))
     return facts
 
 

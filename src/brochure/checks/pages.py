@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from ..problems import Problem
 
-NEARLY_EMPTY = 0.2  # a last page using less than this share of its height
+NEARLY_EMPTY = 0.25  # a last page using less than this share of its height
 
 
 def _plural(n: int, word: str) -> str:
@@ -35,9 +37,16 @@ def check_last_page(pipeline: Any, result: Any) -> list[Problem]:
     if last.fill >= NEARLY_EMPTY:
         return []
     fewer = result.pages - 1
+    lines = math.ceil(last.used / line_pitch(pipeline.brand))
     return [Problem(
         brochure.path, brochure.line_of("pages"), "warning",
-        f"the last page is nearly empty: {last.fill:.0%} of it is used "
-        f"({_plural(last.lines, 'line')} of text)",
-        f"Cut about {_plural(last.lines, 'line')} to fit on {_plural(fewer, 'page')} "
+        f"the last page is nearly empty: only {last.fill:.0%} of it is used",
+        f"Cut about {_plural(lines, 'line')} to fit on {_plural(fewer, 'page')} "
         f"and set `pages: {fewer}`, or add content", code="page-budget")]
+
+
+def line_pitch(brand: Any) -> float:
+    """Return the height of one line of body text in CSS px (from the brand's type)."""
+    match = re.fullmatch(r"([\d.]+)(pt|px)", brand.base_size.strip())
+    size = float(match.group(1)) * (4 / 3 if match.group(2) == "pt" else 1) if match else 14.0
+    return size * brand.line_height

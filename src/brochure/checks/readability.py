@@ -89,7 +89,7 @@ def check_reading_level(pipeline: Any, brochure: Brochure) -> list[Problem]:
     if level <= target:
         return []
     problems = [Problem(
-        brochure.path, brochure.body_line, "warning",
+        brochure.path, found[0].line if found else brochure.body_line, "warning",
         f"the text reads at grade {level:.1f}, above the target of grade {target:g}",
         "Use shorter sentences and shorter words; start with the hard sentences listed",
         code="reading-level")]
