@@ -37,8 +37,10 @@ class FrontMatter:
         The column is None when it cannot be told (block and folded text, missing keys).
         """
         line, node, found = self._find(path)
-        if not found or not isinstance(node, yaml.ScalarNode) or node.style not in (None, "", '"', "'"):
+        if not found or not isinstance(node, yaml.ScalarNode):
             return line, None
+        if node.style in (">", "|"):  # block text starts on the line after `>` or `|`
+            return self.first_line + node.start_mark.line + 1, None
         quote = 1 if node.style in ('"', "'") else 0
         return self.first_line + node.start_mark.line, node.start_mark.column + 1 + quote
 

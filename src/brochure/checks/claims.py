@@ -85,6 +85,7 @@ def _read(text: str) -> tuple[list[dict[str, Any]], FrontMatter]:
 def _compile(raw: dict[str, Any], line: int | None) -> Rule:
     rule_id = str(raw.get("id", ""))
     level = raw.get("level", "error")
+    level = "off" if level is False else level  # YAML reads a bare `off` as false
     if level not in LEVELS:
         raise RulesError(f"rule `{rule_id}`: level must be error, warning or off, got {level!r}",
                          line, "For example: level: warning")
