@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, content, markup, resources
+from .brand import Brand
+from .brand import load as load_brand
 from .checks import FAST, RENDERED
 from .checks.settings import Settings
 from .checks.settings import load as load_settings
-from .brand import Brand
-from .brand import load as load_brand
 from .content import Brochure
-from .errors import BrochureError, BuildFailed, SourceError
+from .errors import BrochureError, SourceError
 from .problems import Problem, first_error
 from .project import Project
 from .render import Lead, environment, render

@@ -95,7 +95,7 @@ def split(text: str) -> FrontMatter:
     source = "".join(lines[1:index])
     try:
         node = yaml.compose(source, Loader=_Loader)
-        data = yaml.load(source, Loader=_Loader)  # noqa: S506 - a SafeLoader
+        data = yaml.load(source, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .claims import check_claims
 from .disclaimer import check_disclaimer
 from .links import check_front_matter_links
-from .pages import check_page_budget, check_last_page
+from .pages import check_last_page, check_page_budget
 from .readability import check_reading_level
 from .rendering import check_rendering
 from .review import check_review_date

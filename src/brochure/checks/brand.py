@@ -20,15 +20,26 @@ def check_brand(pipeline: Any) -> list[Problem]:
     brand = pipeline.brand  # raises the brand file's own errors first
     path = pipeline.project.brand_path
     text = path.read_text(encoding="utf-8")
-    front = FrontMatter(data=yaml.safe_load(text), node=yaml.compose(text, Loader=yaml.SafeLoader),
-                        first_line=1, body="", body_line=0)
+    front = FrontMatter(
+        data=yaml.safe_load(text),
+        node=yaml.compose(text, Loader=yaml.SafeLoader),
+        first_line=1,
+        body="",
+        body_line=0,
+    )
     problems = []
     wrong = tel_problem(brand.phone_href.removeprefix("tel:"))
     if wrong:
-        problems.append(Problem(path, front.line_of("meta", "phone"), "error",
-                                f"the phone number `{brand.phone}` {wrong}",
-                                "Write the full number, e.g. phone: 480 590 5693",
-                                code="reference"))
+        problems.append(
+            Problem(
+                path,
+                front.line_of("meta", "phone"),
+                "error",
+                f"the phone number `{brand.phone}` {wrong}",
+                "Write the full number, e.g. phone: 480 590 5693",
+                code="reference",
+            )
+        )
     for key in CHECKED_TEXT:
         line, col = front.place_of("meta", key)
         span = Span(str(getattr(brand, key)), path, line, col, "field")

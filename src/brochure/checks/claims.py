@@ -21,7 +21,9 @@ LEVELS = ("error", "warning", "off")
 # A negation up to four words before the phrase, in the same clause, undoes it.
 _NEGATION = re.compile(
     r"\b(?:not|no|never|nor|neither|nothing|none|without|cannot|\w+n['’]t)\b"
-    r"(?!\s+(?:only|just|doubt|question|wonder)\b)", re.IGNORECASE)
+    r"(?!\s+(?:only|just|doubt|question|wonder)\b)",
+    re.IGNORECASE,
+)
 NEGATION_WORDS = 4
 _CLAUSE_BREAK = re.compile(r"[.;:!?,()]|\b(?:and|but|yet|so|or)\b|\n\s*\n", re.IGNORECASE)
 _QUOTES = {'"': '"', "“": "”", "‘": "’", "«": "»"}
@@ -72,13 +74,19 @@ def _read(text: str) -> tuple[list[dict[str, Any]], FrontMatter]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise RulesError(f"invalid YAML: {exc.problem}", mark.line + 1 if mark else None,
-                         "Check the indentation and put text with a colon in quotes") from None
+        raise RulesError(
+            f"invalid YAML: {exc.problem}",
+            mark.line + 1 if mark else None,
+            "Check the indentation and put text with a colon in quotes",
+        ) from None
     front = FrontMatter(data=data, node=node, first_line=1, body="", body_line=0)
     rules = data.get("rules") if isinstance(data, dict) else None
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
-        raise RulesError("the file must have a `rules:` list", 1,
-                         "Start each rule with `- id:`; see the comments in the default file")
+        raise RulesError(
+            "the file must have a `rules:` list",
+            1,
+            "Start each rule with `- id:`; see the comments in the default file",
+        )
     return rules, front
 
 
@@ -87,22 +95,35 @@ def _compile(raw: dict[str, Any], line: int | None) -> Rule:
     level = raw.get("level", "error")
     level = "off" if level is False else level  # YAML reads a bare `off` as false
     if level not in LEVELS:
-        raise RulesError(f"rule `{rule_id}`: level must be error, warning or off, got {level!r}",
-                         line, "For example: level: warning")
+        raise RulesError(
+            f"rule `{rule_id}`: level must be error, warning or off, got {level!r}",
+            line,
+            "For example: level: warning",
+        )
     if raw.get("pattern"):
         source = str(raw["pattern"])
     elif isinstance(raw.get("phrases"), list) and raw["phrases"]:
         source = "|".join(phrase_regex(str(p)) for p in raw["phrases"])
     else:
-        raise RulesError(f"rule `{rule_id}` has no `phrases:`", line,
-                         "Add a list of phrases, e.g. phrases: [miracle, miracles]")
+        raise RulesError(
+            f"rule `{rule_id}` has no `phrases:`",
+            line,
+            "Add a list of phrases, e.g. phrases: [miracle, miracles]",
+        )
     try:
         regex = re.compile(source, re.IGNORECASE)
     except re.error as exc:
-        raise RulesError(f"rule `{rule_id}`: bad pattern: {exc}", line,
-                         "Use `phrases:` instead of `pattern:`") from None
-    return Rule(rule_id, regex, level, str(raw.get("message", "is a risky claim")),
-                str(raw.get("instead", "")), bool(raw.get("negatable", True)))
+        raise RulesError(
+            f"rule `{rule_id}`: bad pattern: {exc}", line, "Use `phrases:` instead of `pattern:`"
+        ) from None
+    return Rule(
+        rule_id,
+        regex,
+        level,
+        str(raw.get("message", "is a risky claim")),
+        str(raw.get("instead", "")),
+        bool(raw.get("negatable", True)),
+    )
 
 
 @cache
@@ -114,15 +135,17 @@ def _default_rules() -> tuple[dict[str, Any], ...]:
 def load_rules(root: Path) -> list[Rule]:
     """Return the default rules, changed and extended by `root/claims.yml` if there is one."""
     merged: dict[str, tuple[dict[str, Any], int | None]] = {
-        str(r["id"]): (dict(r), None) for r in _default_rules()}
+        str(r["id"]): (dict(r), None) for r in _default_rules()
+    }
     project_file = root / PROJECT_FILE
     if project_file.is_file():
         rules, front = _read(project_file.read_text(encoding="utf-8"))
         for index, raw in enumerate(rules):
             line = front.line_of("rules", index)
             if not raw.get("id"):
-                raise RulesError(f"rule {index + 1} has no `id`", line,
-                                 "Give it a short name, e.g. id: miracle")
+                raise RulesError(
+                    f"rule {index + 1} has no `id`", line, "Give it a short name, e.g. id: miracle"
+                )
             base = merged.get(str(raw["id"]), ({}, None))[0]
             if "phrases" in raw:
                 base.pop("pattern", None)
@@ -137,11 +160,11 @@ def load_rules(root: Path) -> list[Rule]:
 
 def _negated(text: str, start: int) -> bool:
     """Tell whether a negation stands up to four words before `start`, in the same clause."""
-    before = text[max(0, start - 80):start]
+    before = text[max(0, start - 80) : start]
     negations = list(_NEGATION.finditer(before))
     if not negations:
         return False
-    between = before[negations[-1].end():]
+    between = before[negations[-1].end() :]
     return not _CLAUSE_BREAK.search(between) and len(between.split()) <= NEGATION_WORDS
 
 
@@ -156,7 +179,7 @@ def _quoted(text: str, start: int, end: int) -> bool:
             inside_quote = text.count(opening, 0, start) % 2 == 1
         else:
             inside_quote = text.rfind(closing, 0, start) < left
-        inside = text[left + 1:right]
+        inside = text[left + 1 : right]
         if inside_quote and "\n\n" not in inside and len(inside.split()) <= MENTION_WORDS:
             return True
     return False
@@ -185,10 +208,17 @@ def problems_in(span: Span, rules: list[Rule]) -> list[Problem]:
     out = []
     for hit in find(span.text, rules):
         line, col = span.place(hit.start)
-        out.append(Problem(span.path, line, hit.rule.level,  # type: ignore[arg-type]
-                           f"risky claim “{hit.phrase}”: {hit.rule.message}",
-                           f"Instead, {hit.rule.instead}" if hit.rule.instead else "",
-                           col=col, code=f"claim/{hit.rule.id}"))
+        out.append(
+            Problem(
+                span.path,
+                line,
+                hit.rule.level,  # type: ignore[arg-type]
+                f"risky claim “{hit.phrase}”: {hit.rule.message}",
+                f"Instead, {hit.rule.instead}" if hit.rule.instead else "",
+                col=col,
+                code=f"claim/{hit.rule.id}",
+            )
+        )
     return out
 
 

@@ -20,9 +20,14 @@ def check_disclaimer(pipeline: Any, result: Any) -> list[Problem]:
     printed = _letters(" ".join(page.text for page in result.facts))
     if wanted in printed:
         return []
-    return [Problem(
-        result.brochure.path, None, "error",
-        "the clinic's disclaimer is not readable on the printed pages",
-        "Keep `{{ brand.disclaimer }}` in the layout's template (it is in templates/base.html) "
-        f"and do not hide it or print it smaller than {MIN_TEXT_PT}pt in the CSS",
-        code="disclaimer")]
+    return [
+        Problem(
+            result.brochure.path,
+            None,
+            "error",
+            "the clinic's disclaimer is not readable on the printed pages",
+            "Keep `{{ brand.disclaimer }}` in the layout's template (it is in templates/base.html) "
+            f"and do not hide it or print it smaller than {MIN_TEXT_PT}pt in the CSS",
+            code="disclaimer",
+        )
+    ]

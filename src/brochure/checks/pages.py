@@ -21,11 +21,17 @@ def check_page_budget(pipeline: Any, result: Any) -> list[Problem]:
     if result.pages <= budget:
         return []
     lines = sum(page.lines for page in result.facts[budget:])
-    return [Problem(
-        brochure.path, brochure.line_of("pages"), "error",
-        f"the brochure runs to {result.pages} pages but its budget is `pages: {budget}`: "
-        f"about {lines} lines too long",
-        f"Cut about {_plural(lines, 'line')} of text, or raise `pages:`", code="page-budget")]
+    return [
+        Problem(
+            brochure.path,
+            brochure.line_of("pages"),
+            "error",
+            f"the brochure runs to {result.pages} pages but its budget is `pages: {budget}`: "
+            f"about {lines} lines too long",
+            f"Cut about {_plural(lines, 'line')} of text, or raise `pages:`",
+            code="page-budget",
+        )
+    ]
 
 
 def check_last_page(pipeline: Any, result: Any) -> list[Problem]:
@@ -38,11 +44,17 @@ def check_last_page(pipeline: Any, result: Any) -> list[Problem]:
         return []
     fewer = result.pages - 1
     lines = math.ceil(last.used / line_pitch(pipeline.brand))
-    return [Problem(
-        brochure.path, brochure.line_of("pages"), "warning",
-        f"the last page is nearly empty: only {last.fill:.0%} of it is used",
-        f"Cut about {_plural(lines, 'line')} to fit on {_plural(fewer, 'page')} "
-        f"and set `pages: {fewer}`, or add content", code="page-budget")]
+    return [
+        Problem(
+            brochure.path,
+            brochure.line_of("pages"),
+            "warning",
+            f"the last page is nearly empty: only {last.fill:.0%} of it is used",
+            f"Cut about {_plural(lines, 'line')} to fit on {_plural(fewer, 'page')} "
+            f"and set `pages: {fewer}`, or add content",
+            code="page-budget",
+        )
+    ]
 
 
 def line_pitch(brand: Any) -> float:

@@ -64,8 +64,15 @@ def sentences(span: Span, lang: str = "en-US") -> list[Sentence]:
         if not words:
             continue
         line, col = span.place(match.start())
-        out.append(Sentence(" ".join(match.group().split()), len(words),
-                            sum(syllables(w, lang) for w in words), line, col))
+        out.append(
+            Sentence(
+                " ".join(match.group().split()),
+                len(words),
+                sum(syllables(w, lang) for w in words),
+                line,
+                col,
+            )
+        )
     return out
 
 
@@ -88,15 +95,27 @@ def check_reading_level(pipeline: Any, brochure: Brochure) -> list[Problem]:
     level, found = measure(brochure)
     if level <= target:
         return []
-    problems = [Problem(
-        brochure.path, found[0].line if found else brochure.body_line, "warning",
-        f"the text reads at grade {level:.1f}, above the target of grade {target:g}",
-        "Use shorter sentences and shorter words; start with the hard sentences listed",
-        code="reading-level")]
+    problems = [
+        Problem(
+            brochure.path,
+            found[0].line if found else brochure.body_line,
+            "warning",
+            f"the text reads at grade {level:.1f}, above the target of grade {target:g}",
+            "Use shorter sentences and shorter words; start with the hard sentences listed",
+            code="reading-level",
+        )
+    ]
     hardest = sorted((s for s in found if s.grade > target), key=lambda s: -s.grade)[:HARDEST]
-    problems += [Problem(brochure.path, s.line, "warning",
-                         f"hard sentence (grade {s.grade:.1f}): “{_short(s.text)}”",
-                         "Split it in two, or use shorter words", col=s.col,
-                         code="reading-level/sentence")
-                 for s in sorted(hardest, key=lambda s: (s.line or 0, s.col or 0))]
+    problems += [
+        Problem(
+            brochure.path,
+            s.line,
+            "warning",
+            f"hard sentence (grade {s.grade:.1f}): “{_short(s.text)}”",
+            "Split it in two, or use shorter words",
+            col=s.col,
+            code="reading-level/sentence",
+        )
+        for s in sorted(hardest, key=lambda s: (s.line or 0, s.col or 0))
+    ]
     return problems

@@ -30,26 +30,57 @@ def check_rendering(pipeline: Any, result: Any) -> list[Problem]:
     brochure, log = result.brochure, result.log
     problems = []
     for message in log.errors if log else []:
-        problems.append(Problem(brochure.path, None, "error", f"rendering failed: {message}",
-                                "Check the file names of images and fonts", code="render"))
+        problems.append(
+            Problem(
+                brochure.path,
+                None,
+                "error",
+                f"rendering failed: {message}",
+                "Check the file names of images and fonts",
+                code="render",
+            )
+        )
     for message in log.warnings if log else []:
         missing = NOTDEF_RE.search(message)
         if missing:
             line, col = where(brochure, missing.group(1))
-            problems.append(Problem(
-                brochure.path, line, "error",
-                f"no font has the character {_char(missing.group(1))}: it prints as an empty box",
-                "Remove it or write it in words", col=col, code="render/glyph"))
+            problems.append(
+                Problem(
+                    brochure.path,
+                    line,
+                    "error",
+                    f"no font has the character {_char(missing.group(1))}: "
+                    "it prints as an empty box",
+                    "Remove it or write it in words",
+                    col=col,
+                    code="render/glyph",
+                )
+            )
         else:
-            problems.append(Problem(brochure.path, None, "warning", f"rendering: {message}",
-                                    "Check the CSS in styles/", code="render"))
+            problems.append(
+                Problem(
+                    brochure.path,
+                    None,
+                    "warning",
+                    f"rendering: {message}",
+                    "Check the CSS in styles/",
+                    code="render",
+                )
+            )
     for family, chars in result.fallback.items():
         for char in chars:
             line, col = where(brochure, char)
-            problems.append(Problem(
-                brochure.path, line, "warning",
-                f"the brand fonts lack {_char(char)}: it prints in the computer's "
-                f"{family} font instead", "Replace it (or write it in words), or add a font "
-                "that has it under typography.fonts in _brand.yml", col=col,
-                code="render/glyph"))
+            problems.append(
+                Problem(
+                    brochure.path,
+                    line,
+                    "warning",
+                    f"the brand fonts lack {_char(char)}: it prints in the computer's "
+                    f"{family} font instead",
+                    "Replace it (or write it in words), or add a font "
+                    "that has it under typography.fonts in _brand.yml",
+                    col=col,
+                    code="render/glyph",
+                )
+            )
     return problems

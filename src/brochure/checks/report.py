@@ -26,8 +26,7 @@ def text(report: Report, strict: bool = False) -> str:
     blocks = []
     for name, problems in files.items():
         ordered = sorted(problems, key=lambda p: (p.line or 0, p.col or 0))
-        blocks.append("\n".join([f"{name} ({_counts(problems)})",
-                                 *(p.format() for p in ordered)]))
+        blocks.append("\n".join([f"{name} ({_counts(problems)})", *(p.format() for p in ordered)]))
     checked = _plural(len(report.checked), "brochure")
     verdict = "FAILED" if report.failed(strict) else "OK"
     summary = f"{verdict}: {checked} checked, {_counts(report.problems)}"
@@ -38,11 +37,15 @@ def text(report: Report, strict: bool = False) -> str:
 
 def as_json(report: Report, strict: bool = False) -> str:
     """Return the report as a JSON document."""
-    return json.dumps({
-        "ok": not report.failed(strict),
-        "strict": strict,
-        "checked": report.checked,
-        "errors": report.count("error"),
-        "warnings": report.count("warning"),
-        "problems": [p.to_dict() for p in report.problems],
-    }, indent=2, ensure_ascii=False)
+    return json.dumps(
+        {
+            "ok": not report.failed(strict),
+            "strict": strict,
+            "checked": report.checked,
+            "errors": report.count("error"),
+            "warnings": report.count("warning"),
+            "problems": [p.to_dict() for p in report.problems],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )

@@ -33,8 +33,13 @@ def _as_problem(exc: BrochureError, path: object) -> Problem:
     return Problem(path, None, "error", exc.message, code="source")  # type: ignore[arg-type]
 
 
-def run(project: Project, slugs: tuple[str, ...] = (), *, today: dt.date | None = None,
-        render: bool = True) -> Report:
+def run(
+    project: Project,
+    slugs: tuple[str, ...] = (),
+    *,
+    today: dt.date | None = None,
+    render: bool = True,
+) -> Report:
     """Check the brochures named by `slugs` (all by default); `render=False` skips layout."""
     paths = project.brochure_paths(slugs)
     pipeline = Pipeline(project, today=today)

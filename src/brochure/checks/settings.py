@@ -47,15 +47,29 @@ def load(project: Project, today: dt.date | None = None) -> tuple[Settings, list
         if key not in OPTIONS:
             from ..schema import suggest
 
-            problems.append(Problem(path, where, "error", f"unknown check setting `{key}`",
-                                    suggest(str(key), OPTIONS), code="settings"))
+            problems.append(
+                Problem(
+                    path,
+                    where,
+                    "error",
+                    f"unknown check setting `{key}`",
+                    suggest(str(key), OPTIONS),
+                    code="settings",
+                )
+            )
             continue
         kind, example = OPTIONS[key]
         if isinstance(value, bool) or not isinstance(value, kind) or value <= 0:
-            problems.append(Problem(path, where, "error",
-                                    f"`{key}` must be {example}, got {value!r}",
-                                    f"For example: {key}: {Settings.__dict__[key]:g}",
-                                    code="settings"))
+            problems.append(
+                Problem(
+                    path,
+                    where,
+                    "error",
+                    f"`{key}` must be {example}, got {value!r}",
+                    f"For example: {key}: {Settings.__dict__[key]:g}",
+                    code="settings",
+                )
+            )
             continue
         values[key] = value
     return Settings(today=today or dt.date.today(), **values), problems
