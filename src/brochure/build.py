@@ -91,9 +91,13 @@ class Pipeline:
         self.render_checks: list[Callable[[Pipeline, Result], list[Problem]]] = list(RENDERED)
 
     @cached_property
+    def _settings(self) -> tuple[Settings, list[Problem]]:
+        return load_settings(self.project, self.today)
+
+    @property
     def settings(self) -> Settings:
         """The check settings from `defaults: brochure:` in the brand file."""
-        return load_settings(self.project, self.today)[0]
+        return self._settings[0]
 
     @cached_property
     def claim_rules(self) -> list[Rule]:
@@ -110,7 +114,7 @@ class Pipeline:
         """Check what every brochure shares: the check settings and the brand's own text."""
         from .checks.brand import check_brand
 
-        return load_settings(self.project, self.today)[1] + check_brand(self)
+        return self._settings[1] + check_brand(self)
 
     @cached_property
     def brand(self) -> Brand:

@@ -77,6 +77,14 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
+def parse_yaml(text: str) -> FrontMatter:
+    """Parse a whole YAML file (no body), keeping the way back to lines; may raise YAMLError."""
+    node = yaml.compose(text, Loader=_Loader)
+    data = yaml.load(text, Loader=_Loader)  # a SafeLoader
+    return FrontMatter(data=data if data is not None else {}, node=node, first_line=1,
+                       body="", body_line=0)
+
+
 def split(text: str) -> FrontMatter:
     """Parse `---` delimited YAML front matter at the top of `text`."""
     lines = text.splitlines(keepends=True)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
-from ..frontmatter import FrontMatter
+from ..frontmatter import parse_yaml
 from ..problems import Problem
 from ..resources import tel_problem
 from .claims import problems_in
@@ -19,14 +17,7 @@ def check_brand(pipeline: Any) -> list[Problem]:
     """Check the brand's phone number and the text it adds to every brochure."""
     brand = pipeline.brand  # raises the brand file's own errors first
     path = pipeline.project.brand_path
-    text = path.read_text(encoding="utf-8")
-    front = FrontMatter(
-        data=yaml.safe_load(text),
-        node=yaml.compose(text, Loader=yaml.SafeLoader),
-        first_line=1,
-        body="",
-        body_line=0,
-    )
+    front = parse_yaml(path.read_text(encoding="utf-8"))  # brand.load has read it already
     problems = []
     wrong = tel_problem(brand.phone_href.removeprefix("tel:"))
     if wrong:

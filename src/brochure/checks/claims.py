@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from ..content import Brochure
-from ..frontmatter import FrontMatter
+from ..frontmatter import FrontMatter, parse_yaml
 from ..problems import Problem
 from .text import Span, spans
 
@@ -70,8 +70,7 @@ class RulesError(ValueError):
 
 def _read(text: str) -> tuple[list[dict[str, Any]], FrontMatter]:
     try:
-        data = yaml.safe_load(text) or {}
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        front = parse_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise RulesError(
@@ -79,8 +78,7 @@ def _read(text: str) -> tuple[list[dict[str, Any]], FrontMatter]:
             mark.line + 1 if mark else None,
             "Check the indentation and put text with a colon in quotes",
         ) from None
-    front = FrontMatter(data=data, node=node, first_line=1, body="", body_line=0)
-    rules = data.get("rules") if isinstance(data, dict) else None
+    rules = front.data.get("rules") if isinstance(front.data, dict) else None
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise RulesError(
             "the file must have a `rules:` list",

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ..frontmatter import FrontMatter
+from ..frontmatter import parse_yaml
 from ..problems import Problem
 from ..project import Project
 
@@ -34,13 +34,11 @@ def load(project: Project, today: dt.date | None = None) -> tuple[Settings, list
     path = project.brand_path
     problems: list[Problem] = []
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text) or {}
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        front = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return Settings(today=today or dt.date.today()), problems  # brand.load reports it
-    front = FrontMatter(data=data, node=node, first_line=1, body="", body_line=0)
-    raw: Any = (data.get("defaults") or {}).get("brochure") if isinstance(data, dict) else None
+    defaults = front.data.get("defaults") if isinstance(front.data, dict) else None
+    raw: Any = defaults.get("brochure") if isinstance(defaults, dict) else None
     values: dict[str, Any] = {}
     for key, value in (raw or {}).items() if isinstance(raw, dict) else ():
         where = front.line_of("defaults", "brochure", key)
