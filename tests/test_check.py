@@ -157,13 +157,22 @@ BROKEN = {
 }
 
 
-def check(root: Path, *args: str):
-    return invoke(root, "check", "--today", TODAY, *args)
+class Run:
+    """A CLI run with the paths in its output made relative to the project."""
+
+    def __init__(self, root: Path, *args: str) -> None:
+        result = invoke(root, *args)
+        self.exit_code = result.exit_code
+        self.output = result.output.replace(f"{root.resolve()}/", "")
 
 
-def reported(output: str, path: Path) -> list[str]:
-    """Return the problem lines about `path`, without the path."""
-    prefix = f"{path.resolve()}:"
+def check(root: Path, *args: str) -> Run:
+    return Run(root, "check", "--today", TODAY, *args)
+
+
+def reported(output: str, rel: str) -> list[str]:
+    """Return the problem lines about the file `rel`, without its name."""
+    prefix = f"{rel}:"
     return [line[len(prefix) :] for line in output.splitlines() if line.startswith(prefix)]
 
 
@@ -179,7 +188,7 @@ def corpus_project(project: Path) -> Path:
 def test_broken_brochure(corpus_project: Path, name: str) -> None:
     code, expected = BROKEN[name]
     result = check(corpus_project, name)
-    lines = reported(result.output, corpus_project / "brochures" / f"{name}.md")
+    lines = reported(result.output, f"brochures/{name}.md")
     assert len(lines) == len(expected), result.output
     for line, pattern in zip(lines, expected, strict=True):
         if name in ("overflow", "nearly-empty"):
@@ -206,10 +215,8 @@ def test_shipped_brochures_pass_strict(project: Path) -> None:
 
 def test_report_groups_by_file_and_json(corpus_project: Path) -> None:
     text = check(corpus_project, "claim-body", "old-review", "ok")
-    claim = corpus_project.resolve() / "brochures" / "claim-body.md"
-    old = corpus_project.resolve() / "brochures" / "old-review.md"
-    assert text.output.splitlines()[0] == f"{claim} (1 error, 0 warnings)"
-    assert f"\n\n{old} (0 errors, 1 warning)\n" in text.output
+    assert text.output.splitlines()[0] == "brochures/claim-body.md (1 error, 0 warnings)"
+    assert "\n\nbrochures/old-review.md (0 errors, 1 warning)\n" in text.output
     assert text.output.endswith("FAILED: 3 brochures checked, 1 error, 1 warning.\n")
     assert text.exit_code == 1
     data = json.loads(check(corpus_project, "--format", "json", "claim-body", "ok").output)
@@ -237,19 +244,16 @@ def test_strict_fails_on_warnings(corpus_project: Path) -> None:
 
 
 def test_build_refuses_errors_and_prints_warnings(corpus_project: Path) -> None:
-    result = invoke(corpus_project, "build", "claim-body", "claim-warning")
+    result = Run(corpus_project, "build", "claim-body", "claim-warning")
     assert result.exit_code == 1
     assert "claim-warning.md:12:9: warning: risky claim “miracle”" in result.output
-    assert (
-        f"Error: {corpus_project.resolve()}/brochures/claim-body.md:12: risky claim "
-        "“FDA-approved”" in result.output
-    )
+    assert "Error: brochures/claim-body.md:12: risky claim “FDA-approved”" in result.output
     assert not (corpus_project / "out" / "claim-body.pdf").exists()
     assert (corpus_project / "out" / "claim-warning.pdf").is_file()
 
 
 def test_review_cycle_follows_today(project: Path) -> None:
-    result = invoke(project, "check", "--today", "2027-11-28", "--strict", "conditions")
+    result = Run(project, "check", "--today", "2027-11-28", "--strict", "conditions")
     assert result.exit_code == 1
     assert "more than 12 months ago" in result.output
 
@@ -262,12 +266,10 @@ def test_settings_in_brand_file(project: Path) -> None:
     assert result.output.count("warning: hard sentence (grade") == 3
     replace_in(project, "_brand.yml", "review_months: 12", "review_months: twelve")
     result = check(project, "conditions")
-    brand = project.resolve() / "_brand.yml"
-    line = next(
-        i for i, text in enumerate(brand.read_text().splitlines(), 1) if "review_months" in text
-    )
+    brand = (project / "_brand.yml").read_text()
+    line = next(i for i, text in enumerate(brand.splitlines(), 1) if "review_months" in text)
     assert (
-        f"{brand}:{line}: error: `review_months` must be a whole number of months such as "
+        f"_brand.yml:{line}: error: `review_months` must be a whole number of months such as "
         "12, got 'twelve' (For example: review_months: 12)" in result.output
     )
     assert result.exit_code == 1
@@ -301,22 +303,20 @@ def test_brand_phone_and_disclaimer_are_checked(project: Path) -> None:
     replace_in(project, "_brand.yml", "phone: 480 590 5693", "phone: 480 590 569")
     replace_in(project, "_brand.yml", "are not FDA-approved", "are FDA-approved")
     result = check(project, "conditions")
-    brand = project.resolve() / "_brand.yml"
     assert (
-        f"{brand}:12: error: the phone number `480 590 569` has 9 digits after +1; a US "
+        "_brand.yml:12: error: the phone number `480 590 569` has 9 digits after +1; a US "
         "or Canadian number has 10" in result.output
     )
-    assert f"{brand}:17:" in result.output and "risky claim “FDA-approved”" in result.output
+    assert "_brand.yml:17:" in result.output and "risky claim “FDA-approved”" in result.output
     assert result.exit_code == 1
 
 
 def test_disclaimer_must_be_on_the_page(project: Path) -> None:
     replace_in(project, "styles/common.css", ".disclaimer {", ".disclaimer { display: none;")
     result = check(project, "results-timeline")
-    path = project.resolve() / "brochures" / "results-timeline.md"
     assert (
-        f"{path}: error: the clinic's disclaimer is not readable on the printed pages"
-        in result.output
+        "brochures/results-timeline.md: error: the clinic's disclaimer is not readable on the "
+        "printed pages" in result.output
     )
     assert result.exit_code == 1
     replace_in(project, "styles/common.css", "display: none;", "")
@@ -339,14 +339,31 @@ def test_css_problems_are_reported(project: Path) -> None:
     assert result.exit_code == 1
 
 
-def test_fallback_font_glyph_is_reported(project: Path) -> None:
+def test_glyph_the_brand_fonts_lack_is_reported(project: Path) -> None:
     replace_in(project, "brochures/results-timeline.md", "- Avoid smoking.", "- Avoid smoking ✓")
     result = check(project, "results-timeline")
-    assert re.search(
-        r"results-timeline\.md:\d+:\d+: (warning: the brand fonts lack “✓” "
-        r"\(U\+2713\)|error: no font has the character “✓”)",
-        result.output,
+    line = next(
+        i
+        for i, text in enumerate(
+            (project / "brochures/results-timeline.md").read_text().split("\n"), 1
+        )
+        if "✓" in text
     )
+    assert re.search(
+        rf"brochures/results-timeline\.md:{line}:17: error: (the brand fonts lack “✓” "
+        r"\(U\+2713\): it would print in the computer's .+ font|no font has the character “✓”)",
+        result.output,
+    ), result.output
+    assert result.exit_code == 1
+
+
+def test_text_in_a_font_the_brand_lacks(project: Path) -> None:
+    with (project / "styles" / "common.css").open("a") as css:
+        css.write('\n.intro { font-family: "Arial", sans-serif; }\n')
+    result = check(project, "exosomes-vs-prp")
+    assert "brochures/exosomes-vs-prp.md: error: some text is set in `" in result.output
+    assert "the brand fonts lack" not in result.output
+    assert result.exit_code == 1
 
 
 # -- claims: the sentence corpus --------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from ..content import Brochure
@@ -19,6 +21,18 @@ def where(brochure: Brochure, char: str) -> tuple[int | None, int | None]:
         if index >= 0:
             return span.place(index)
     return None, None
+
+
+@cache
+def coverage(files: tuple[tuple[Path, int], ...]) -> frozenset[int]:
+    """Return the code points the font files (path, mtime) have glyphs for."""
+    from fontTools.ttLib import TTFont  # installed with WeasyPrint
+
+    found: set[int] = set()
+    for path, _ in files:
+        with TTFont(path, lazy=True) as font:
+            found.update(font.getBestCmap() or {})
+    return frozenset(found)
 
 
 def _char(char: str) -> str:
@@ -67,18 +81,32 @@ def check_rendering(pipeline: Any, result: Any) -> list[Problem]:
                     code="render",
                 )
             )
+    files = [pipeline.project.root / f.path for f in pipeline.brand.fonts]
+    covered = coverage(tuple((p, p.stat().st_mtime_ns) for p in files))
     for family, chars in result.fallback.items():
-        for char in chars:
+        if any(ord(c) in covered for c in chars if not c.isspace()):
+            problems.append(
+                Problem(
+                    brochure.path,
+                    None,
+                    "error",
+                    f"some text is set in `{family}`, a font that is not in _brand.yml",
+                    "A style asks for a font family the brand has no files for: use "
+                    "var(--font-body) or var(--font-heading)",
+                    code="font",
+                )
+            )
+        for char in (c for c in chars if ord(c) not in covered and not c.isspace()):
             line, col = where(brochure, char)
             problems.append(
                 Problem(
                     brochure.path,
                     line,
-                    "warning",
-                    f"the brand fonts lack {_char(char)}: it prints in the computer's "
-                    f"{family} font instead",
-                    "Replace it (or write it in words), or add a font "
-                    "that has it under typography.fonts in _brand.yml",
+                    "error",
+                    f"the brand fonts lack {_char(char)}: it would print in the computer's "
+                    f"{family} font",
+                    "Replace it (or write it in words), or add a font that has it under "
+                    "typography.fonts in _brand.yml",
                     col=col,
                     code="render/glyph",
                 )
