@@ -79,7 +79,8 @@ def load(project: Project) -> Brand:
                           hint="See https://posit-dev.github.io/brand-yml/ for the format") \
             from None
     except Exception as exc:  # brand_yml raises plain errors for YAML problems
-        raise SourceError(path, f"cannot read the brand file: {exc}".splitlines()[0]) from None
+        raise _yaml_error(path) or SourceError(
+            path, f"cannot read the brand file: {exc}".splitlines()[0]) from None
 
     meta = raw.meta
     extra = (meta.model_extra if meta else None) or {}
@@ -116,6 +117,22 @@ def load(project: Project) -> Brand:
         logo=logo, colors=colors, fonts=fonts, base_family=base_family,
         heading_family=heading_family, base_size=str(base.size or "10.5pt"),
         line_height=float(base.line_height or 1.45))
+
+
+def _yaml_error(path: Path) -> SourceError | None:
+    """Return the brand file's YAML error with its line, if it has one."""
+    import yaml
+
+    try:
+        yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return SourceError(
+            path, f"invalid YAML: {exc.problem}", line=mark.line + 1 if mark else None,
+            hint="Check the indentation and put text that contains a colon in quotes")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return None
 
 
 def _colors(raw: object, path: Path) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import multiprocessing
 import os
@@ -15,15 +16,19 @@ from typing import TYPE_CHECKING
 from . import __version__, content, markup, resources
 from .brand import Brand
 from .brand import load as load_brand
+from .checks import FAST, RENDERED
+from .checks.settings import Settings
+from .checks.settings import load as load_settings
 from .content import Brochure
-from .errors import BrochureError
+from .errors import BrochureError, SourceError
 from .problems import Problem, first_error
 from .project import Project
 from .render import Lead, environment, render
 
 if TYPE_CHECKING:
+    from .checks.claims import Rule
     from .output import Writer
-    from .pdf import Renderer
+    from .pdf import Log, PageFacts, Renderer
 
 SOURCE_DIR = Path(__file__).parent
 
@@ -38,6 +43,9 @@ class Result:
     preview: str
     static: set[str]
     problems: list[Problem] = field(default_factory=list)
+    facts: list[PageFacts] = field(default_factory=list)  # per page: text, lines, fill
+    log: Log | None = None  # what WeasyPrint logged
+    fallback: dict[str, str] = field(default_factory=dict)  # non-brand font -> characters
 
 
 @dataclass
@@ -77,10 +85,39 @@ def fingerprint(shared: hashlib._Hash, path: Path) -> str:
 class Pipeline:
     """Load a project's shared parts once, then check and render brochures."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, today: dt.date | None = None) -> None:
         self.project = project
         self.layouts = project.layouts()
-        self.checks: list[Callable[[Pipeline, Brochure], list[Problem]]] = [check_references]
+        self.today = today
+        self.checks: list[Callable[[Pipeline, Brochure], list[Problem]]] = [
+            check_references, *FAST]
+        self.render_checks: list[Callable[[Pipeline, Result], list[Problem]]] = list(RENDERED)
+
+    @cached_property
+    def _settings(self) -> tuple[Settings, list[Problem]]:
+        return load_settings(self.project, self.today)
+
+    @property
+    def settings(self) -> Settings:
+        """The check settings from `defaults: brochure:` in the brand file."""
+        return self._settings[0]
+
+    @cached_property
+    def claim_rules(self) -> list[Rule]:
+        """The claims rules: the shipped list, changed by the project's claims.yml."""
+        from .checks.claims import PROJECT_FILE, RulesError, load_rules
+
+        try:
+            return load_rules(self.project.root)
+        except RulesError as exc:
+            raise SourceError(self.project.root / PROJECT_FILE, str(exc), line=exc.line,
+                              hint=exc.hint) from None
+
+    def project_problems(self) -> list[Problem]:
+        """Check what every brochure shares: the check settings and the brand's own text."""
+        from .checks.brand import check_brand
+
+        return self._settings[1] + check_brand(self)
 
     @cached_property
     def brand(self) -> Brand:
@@ -111,38 +148,26 @@ class Pipeline:
 
     def render(self, brochure: Brochure, lead: Lead | None = None,
                preview: bool = True) -> Result:
-        """Render `brochure` to PDF bytes (and its HTML preview); collect problems."""
-        from .pdf import capture_log, font_families, overflow_lines
+        """Render `brochure` to PDF bytes (and its HTML preview); run the render checks."""
+        from .checks.disclaimer import MIN_TEXT_PT
+        from .pdf import capture_log, fallback_glyphs, page_facts
 
         rendered = render(self.project, self.brand, brochure, lead=lead, env=self.env)
         with capture_log() as log:
             document = self.renderer.layout(rendered.html, log)
             pdf = self.renderer.write(document)
-        problems = [Problem(brochure.path, None, "error", f"rendering failed: {m}",
-                            "Check the file names of images and fonts", code="render")
-                    for m in log.errors]
-        problems += [Problem(brochure.path, None, "warning", f"rendering: {m}",
-                             "Check the CSS in styles/", code="render") for m in log.warnings]
-        strays = font_families(document) - {f.family for f in self.brand.fonts}
-        problems += [Problem(brochure.path, None, "error",
-                             f"some text is set in `{family}`, a font that is not in _brand.yml",
-                             "A style asks for a font family the brand has no files for: use "
-                             "var(--font-body) or var(--font-heading)", code="font")
-                     for family in sorted(strays)]
-        pages = len(document.pages)
-        if pages > brochure.pages:
-            lines = overflow_lines(document, brochure.pages)
-            problems.append(Problem(
-                brochure.path, brochure.line_of("pages"), "error",
-                f"the brochure runs to {pages} pages but its budget is `pages: "
-                f"{brochure.pages}`: about {lines} lines too long",
-                f"Cut about {lines} lines of text, or raise `pages:`", code="page-budget"))
         html, static = "", set()
         if preview:
             page = render(self.project, self.brand, brochure, lead=lead, env=self.env,
                           mode="preview")
             html, static = page.html, page.static
-        return Result(brochure, pdf, pages, html, static, problems)
+        families = {f.family for f in self.brand.fonts}
+        result = Result(brochure, pdf, len(document.pages), html, static,
+                        facts=page_facts(document, MIN_TEXT_PT), log=log,
+                        fallback=fallback_glyphs(document, families))
+        for check in self.render_checks:
+            result.problems.extend(check(self, result))
+        return result
 
 
 def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
@@ -162,14 +187,26 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
     pipeline = Pipeline(project)
     outcomes: dict[str, Outcome] = {}
     keys: dict[str, str] = {}
-    todo: list[tuple[Brochure, list[Problem]]] = []
+    stale: list[Path] = []
     for path in paths:
         slug = path.stem
         keys[slug] = fingerprint(shared, path)
         outputs = [project.out_dir / f"{slug}.pdf", project.out_dir / f"{slug}.html"]
         if not force and state.fresh(slug, keys[slug], outputs):
             outcomes[slug] = Outcome(slug, "skipped")
-            continue
+        else:
+            stale.append(path)
+    if stale:  # what all brochures share is checked only when something is rebuilt
+        shared_problems = pipeline.project_problems()
+        error = first_error(shared_problems)
+        for problem in shared_problems:
+            if problem is not error:
+                echo(problem.format())
+        if error is not None:
+            raise error.to_error()
+    todo: list[tuple[Brochure, list[Problem]]] = []
+    for path in stale:
+        slug = path.stem
         brochure, problems = pipeline.read(path)
         if brochure is None or first_error(problems):
             outcomes[slug] = _failed(slug, problems)

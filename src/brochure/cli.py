@@ -50,6 +50,35 @@ def build(slugs: tuple[str, ...], force: bool, project_dir: str) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json gives a machine-readable report for CI.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, hidden=True,
+              help="Check as if today were this date (YYYY-MM-DD); for tests.")
+@project_option
+def check(slugs: tuple[str, ...], strict: bool, fmt: str, today: object,
+          project_dir: str) -> None:
+    """Check brochures for problems before they are printed (all, or the SLUGS named).
+
+    Reads and lays out every brochure without writing anything, and reports front matter
+    mistakes, page overflow, broken links, risky claims, a missing disclaimer, hard
+    sentences, old review dates and rendering problems. Exit code 1 on errors
+    (with --strict, on warnings too).
+    Example: brochure check --strict conditions
+    """
+    from .checks import report
+    from .checks.runner import run
+    from .project import Project
+
+    day = today.date() if today is not None else None  # type: ignore[attr-defined]
+    result = run(Project.at(project_dir), slugs, today=day)
+    click.echo(report.as_json(result, strict) if fmt == "json" else report.text(result, strict))
+    if result.failed(strict):
+        sys.exit(1)
+
+
 @main.command("list")
 @project_option
 def list_(project_dir: str) -> None:

@@ -40,7 +40,8 @@ def format_place(path: Path, line: int | None, message: str, hint: str = "") -> 
     where = display_path(path) + (f":{line}" if line else "")
     text = f"{where}: {message.rstrip('.')}"
     if hint:
-        text += f". {hint.rstrip('.')}."
+        hint = hint.rstrip(".")
+        text += f". {hint}" + ("" if hint.endswith(("?", "!")) else ".")
     else:
         text += "."
     return text

@@ -29,23 +29,60 @@ class FrontMatter:
 
     def line_of(self, *path: str | int) -> int | None:
         """Return the file line of the value at `path` (keys and list indexes)."""
+        return self._find(path)[0]
+
+    def place_of(self, *path: str | int) -> tuple[int | None, int | None]:
+        """Return the file line and column where the text of the value at `path` starts.
+
+        The column is None when it cannot be told (block and folded text, missing keys).
+        """
+        line, node, found = self._find(path)
+        if not found or not isinstance(node, yaml.ScalarNode):
+            return line, None
+        if node.style in (">", "|"):  # block text starts on the line after `>` or `|`
+            return self.first_line + node.start_mark.line + 1, None
+        quote = 1 if node.style in ('"', "'") else 0
+        return self.first_line + node.start_mark.line, node.start_mark.column + 1 + quote
+
+    def _find(self, path: tuple[str | int, ...]) -> tuple[int | None, yaml.Node | None, bool]:
         node = self.node
         line = self.first_line
         for step in path:
             if isinstance(node, yaml.MappingNode):
                 match = [(k, v) for k, v in node.value if k.value == step]
                 if not match:
-                    return line
+                    return line, node, False
                 key, node = match[0]
                 line = self.first_line + key.start_mark.line
             elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
                 if step >= len(node.value):
-                    return line
+                    return line, node, False
                 node = node.value[step]
                 line = self.first_line + node.start_mark.line
             else:
-                return line
-        return line
+                return line, node, False
+        return line, node, True
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date such as 2026-11-31 as text for the schema."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def parse_yaml(text: str) -> FrontMatter:
+    """Parse a whole YAML file (no body), keeping the way back to lines; may raise YAMLError."""
+    node = yaml.compose(text, Loader=_Loader)
+    data = yaml.load(text, Loader=_Loader)  # a SafeLoader
+    return FrontMatter(data=data if data is not None else {}, node=node, first_line=1,
+                       body="", body_line=0)
 
 
 def split(text: str) -> FrontMatter:
@@ -65,8 +102,8 @@ def split(text: str) -> FrontMatter:
             "Add a line with three dashes (---) after the last field")
     source = "".join(lines[1:index])
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
+        node = yaml.compose(source, Loader=_Loader)
+        data = yaml.load(source, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1

@@ -113,27 +113,76 @@ class Renderer:
         return document.write_pdf(**{**PDF_OPTIONS, **options})
 
 
-def font_families(document: Document) -> set[str]:
-    """Return the families of the fonts a written document embeds."""
-    names = {font.family for font in document.fonts.values()}
-    return {n.decode() if isinstance(n, bytes) else str(n) for n in names}
-
-
 def user_css(text: str, renderer: Renderer) -> CSS:
     """Compile extra CSS with the renderer's fonts and fetcher."""
     return CSS(string=text, base_url=renderer.base_url, url_fetcher=renderer.fetcher,
                font_config=renderer.font_config)
 
 
-def overflow_lines(document: Document, budget: int) -> int:
-    """Count the text lines laid out on pages past the `budget`."""
+@dataclass(frozen=True)
+class PageFacts:
+    """What one laid-out page holds: its readable text, lines and how full it is."""
+
+    text: str  # readable text (visible, not tiny), lines joined by spaces
+    lines: int  # text lines in the page area (not the margins)
+    fill: float  # share of the page area's height the content uses, 0 to 1
+    used: float  # height the content uses, in CSS px
+
+
+def _lines(box: object) -> int:
     from weasyprint.formatting_structure.boxes import LineBox, MarginBox
 
-    def lines(box: object) -> int:
-        if isinstance(box, LineBox):
-            return 1
-        if isinstance(box, MarginBox):
-            return 0
-        return sum(lines(child) for child in getattr(box, "children", []) or [])
+    if isinstance(box, LineBox):
+        return 1
+    if isinstance(box, MarginBox):
+        return 0
+    return sum(_lines(child) for child in getattr(box, "children", []) or [])
 
-    return sum(lines(page._page_box) for page in document.pages[budget:])
+
+def _text(box: object, out: list[str], min_px: float) -> None:
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+
+    if isinstance(box, TextBox):
+        style = box.style
+        if (style["visibility"] == "visible" and style["font_size"] >= min_px
+                and style["color"].alpha > 0 and style["opacity"] > 0):
+            out.append(box.text)
+        return
+    for child in getattr(box, "children", []) or []:
+        _text(child, out, min_px)
+    if isinstance(box, LineBox):
+        out.append(" ")
+
+
+def page_facts(document: Document, min_pt: float = 6) -> list[PageFacts]:
+    """Return the readable text (visible, `min_pt` or larger), lines and fill of every page."""
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    facts = []
+    for page in document.pages:
+        box = page._page_box
+        top, height = box.content_box_y(), box.height
+        bottom = top
+        words: list[str] = []
+        for child in box.children:
+            _text(child, words, min_pt * 4 / 3)
+            if not isinstance(child, MarginBox):
+                bottom = max(bottom, child.position_y + child.margin_height())
+        used = max(0.0, bottom - top)
+        fill = min(1.0, used / height) if height else 0.0
+        facts.append(PageFacts(" ".join("".join(words).split()), _lines(box), fill, used))
+    return facts
+
+
+def fallback_glyphs(document: Document, families: set[str]) -> dict[str, str]:
+    """Return, per font family outside `families`, the characters printed with it.
+
+    Call after `write()`: WeasyPrint only lists the fonts it used while drawing.
+    """
+    out: dict[str, str] = {}
+    for font in document.fonts.values():
+        if font.family not in families:
+            chars = "".join(sorted(set("".join(font.to_unicode.values()))))
+            if chars.strip():
+                out[font.family] = "".join(dict.fromkeys(out.get(font.family, "") + chars))
+    return out

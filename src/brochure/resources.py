@@ -14,6 +14,18 @@ LINK_SCHEMES = {"http", "https", "mailto", "tel"}
 TEL_RE = re.compile(r"^\+?[0-9][0-9().\- ]{5,20}[0-9]$")
 
 
+def tel_problem(number: str) -> str:
+    """Return what is wrong with a phone number for a `tel:` link, or "" if it is fine."""
+    if not TEL_RE.match(number.strip()):
+        return "is not a phone number"
+    digits = re.sub(r"\D", "", number)
+    if number.strip().startswith("+1") and len(digits) != 11:
+        return f"has {len(digits) - 1} digits after +1; a US or Canadian number has 10"
+    if not 7 <= len(digits) <= 15:
+        return f"has {len(digits)} digits; a phone number with its country code has 7 to 15"
+    return ""
+
+
 def resolve(project: Project, base_dir: Path, url: str) -> Path | None:
     """Return the project file a relative `url` names from `base_dir`, or None if outside."""
     parts = urlsplit(url)
@@ -45,9 +57,9 @@ def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | 
         if url.startswith("#") or scheme in ("http", "https", "mailto"):
             return None
         if scheme == "tel":
-            number = unquote(url[4:])
-            if not TEL_RE.match(number):
-                return (f"malformed phone link `{url}`",
+            wrong = tel_problem(unquote(url[4:]))
+            if wrong:
+                return (f"malformed phone link `{url}`: the number {wrong}",
                         "Write it as tel:+14805905693 (country code, then the digits)")
             return None
         if scheme:

@@ -52,8 +52,12 @@ def date(value: Any, path: Path_, report: Report) -> Any:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        report(path, f"`{path[-1]}` must be a date written YYYY-MM-DD, got {value!r}",
-               "For example: reviewed: 2026-11-27")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+            report(path, f"`{path[-1]}: {value}` is not a real date",
+                   "Check the month and the day")
+        else:
+            report(path, f"`{path[-1]}` must be a date written YYYY-MM-DD, got {value!r}",
+                   "For example: reviewed: 2026-11-27")
         return None
 
 
@@ -62,6 +66,12 @@ def lang(value: Any, path: Path_, report: Report) -> Any:
     if not isinstance(value, str) or not LANG_RE.match(value):
         report(path, f"`lang` must be a language tag such as en-US or es, got {value!r}",
                "Use en-US for American English")
+        return None
+    import pyphen  # its dictionaries double as the list of languages we can print
+
+    if pyphen.language_fallback(value.replace("-", "_")) is None:
+        report(path, f"unknown language `{value}`",
+               "Use en-US for American English or es for Spanish")
         return None
     return value
 

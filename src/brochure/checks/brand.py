@@ -1,0 +1,38 @@
+"""Checks of the brand file's own text: the phone number and risky claims in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..frontmatter import parse_yaml
+from ..problems import Problem
+from ..resources import tel_problem
+from .claims import problems_in
+from .text import Span
+
+CHECKED_TEXT = ("call_to_action", "disclaimer")
+
+
+def check_brand(pipeline: Any) -> list[Problem]:
+    """Check the brand's phone number and the text it adds to every brochure."""
+    brand = pipeline.brand  # raises the brand file's own errors first
+    path = pipeline.project.brand_path
+    front = parse_yaml(path.read_text(encoding="utf-8"))  # brand.load has read it already
+    problems = []
+    wrong = tel_problem(brand.phone_href.removeprefix("tel:"))
+    if wrong:
+        problems.append(
+            Problem(
+                path,
+                front.line_of("meta", "phone"),
+                "error",
+                f"the phone number `{brand.phone}` {wrong}",
+                "Write the full number, e.g. phone: 480 590 5693",
+                code="reference",
+            )
+        )
+    for key in CHECKED_TEXT:
+        line, col = front.place_of("meta", key)
+        span = Span(str(getattr(brand, key)), path, line, col, "field")
+        problems += problems_in(span, pipeline.claim_rules)
+    return problems

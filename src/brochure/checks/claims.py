@@ -1,0 +1,226 @@
+"""Claims a clinic must not print: rules from data/claims.yml and the project's claims.yml."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..content import Brochure
+from ..frontmatter import FrontMatter, parse_yaml
+from ..problems import Problem
+from .text import Span, spans
+
+PROJECT_FILE = "claims.yml"
+LEVELS = ("error", "warning", "off")
+# A negation up to four words before the phrase, in the same clause, undoes it.
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nor|neither|nothing|none|without|cannot|\w+n['’]t)\b"
+    r"(?!\s+(?:only|just|doubt|question|wonder)\b)",
+    re.IGNORECASE,
+)
+NEGATION_WORDS = 4
+_CLAUSE_BREAK = re.compile(r"[.;:!?,()]|\b(?:and|but|yet|so|or)\b|\n\s*\n", re.IGNORECASE)
+_QUOTES = {'"': '"', "“": "”", "‘": "’", "«": "»"}
+MENTION_WORDS = 4  # a quote this short around a phrase is a mention ("the word “cure”")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of risky claim."""
+
+    id: str
+    regex: re.Pattern[str]
+    level: str
+    message: str
+    instead: str
+    negatable: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A risky phrase found in a text."""
+
+    rule: Rule
+    start: int
+    end: int
+    phrase: str
+
+
+def phrase_regex(phrase: str) -> str:
+    """Turn a phrase from the data file into a regular expression."""
+    words = re.split(r"[\s-]+", phrase.strip())
+    parts = [re.escape(w.rstrip("*")) + (r"[\w-]*" if w.endswith("*") else "") for w in words]
+    return r"(?<![\w-])" + r"[\s-]+".join(parts) + r"(?![\w-])"
+
+
+class RulesError(ValueError):
+    """A claims file that cannot be used; carries the line."""
+
+    def __init__(self, message: str, line: int | None, hint: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.hint = hint
+
+
+def _read(text: str) -> tuple[list[dict[str, Any]], FrontMatter]:
+    try:
+        front = parse_yaml(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise RulesError(
+            f"invalid YAML: {exc.problem}",
+            mark.line + 1 if mark else None,
+            "Check the indentation and put text with a colon in quotes",
+        ) from None
+    rules = front.data.get("rules") if isinstance(front.data, dict) else None
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        raise RulesError(
+            "the file must have a `rules:` list",
+            1,
+            "Start each rule with `- id:`; see the comments in the default file",
+        )
+    return rules, front
+
+
+def _compile(raw: dict[str, Any], line: int | None) -> Rule:
+    rule_id = str(raw.get("id", ""))
+    level = raw.get("level", "error")
+    level = "off" if level is False else level  # YAML reads a bare `off` as false
+    if level not in LEVELS:
+        raise RulesError(
+            f"rule `{rule_id}`: level must be error, warning or off, got {level!r}",
+            line,
+            "For example: level: warning",
+        )
+    if raw.get("pattern"):
+        source = str(raw["pattern"])
+    elif isinstance(raw.get("phrases"), list) and raw["phrases"]:
+        source = "|".join(phrase_regex(str(p)) for p in raw["phrases"])
+    else:
+        raise RulesError(
+            f"rule `{rule_id}` has no `phrases:`",
+            line,
+            "Add a list of phrases, e.g. phrases: [miracle, miracles]",
+        )
+    try:
+        regex = re.compile(source, re.IGNORECASE)
+    except re.error as exc:
+        raise RulesError(
+            f"rule `{rule_id}`: bad pattern: {exc}", line, "Use `phrases:` instead of `pattern:`"
+        ) from None
+    return Rule(
+        rule_id,
+        regex,
+        level,
+        str(raw.get("message", "is a risky claim")),
+        str(raw.get("instead", "")),
+        bool(raw.get("negatable", True)),
+    )
+
+
+@cache
+def _default_rules() -> tuple[dict[str, Any], ...]:
+    text = resources.files("brochure").joinpath("data", PROJECT_FILE).read_text("utf-8")
+    return tuple(_read(text)[0])
+
+
+def load_rules(root: Path) -> list[Rule]:
+    """Return the default rules, changed and extended by `root/claims.yml` if there is one."""
+    merged: dict[str, tuple[dict[str, Any], int | None]] = {
+        str(r["id"]): (dict(r), None) for r in _default_rules()
+    }
+    project_file = root / PROJECT_FILE
+    if project_file.is_file():
+        rules, front = _read(project_file.read_text(encoding="utf-8"))
+        for index, raw in enumerate(rules):
+            line = front.line_of("rules", index)
+            if not raw.get("id"):
+                raise RulesError(
+                    f"rule {index + 1} has no `id`", line, "Give it a short name, e.g. id: miracle"
+                )
+            base = merged.get(str(raw["id"]), ({}, None))[0]
+            if "phrases" in raw:
+                base.pop("pattern", None)
+            merged[str(raw["id"])] = ({**base, **raw}, line)
+    out = []
+    for raw, line in merged.values():
+        rule = _compile(raw, line)
+        if rule.level != "off":
+            out.append(rule)
+    return out
+
+
+def _negated(text: str, start: int) -> bool:
+    """Tell whether a negation stands up to four words before `start`, in the same clause."""
+    before = text[max(0, start - 80) : start]
+    negations = list(_NEGATION.finditer(before))
+    if not negations:
+        return False
+    between = before[negations[-1].end() :]
+    return not _CLAUSE_BREAK.search(between) and len(between.split()) <= NEGATION_WORDS
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """Tell whether the phrase is only mentioned: alone in a short quotation."""
+    for opening, closing in _QUOTES.items():
+        left = text.rfind(opening, 0, start)
+        right = text.find(closing, end)
+        if left < 0 or right < 0:
+            continue
+        if opening == closing:
+            inside_quote = text.count(opening, 0, start) % 2 == 1
+        else:
+            inside_quote = text.rfind(closing, 0, start) < left
+        inside = text[left + 1 : right]
+        if inside_quote and "\n\n" not in inside and len(inside.split()) <= MENTION_WORDS:
+            return True
+    return False
+
+
+def find(text: str, rules: list[Rule]) -> list[Hit]:
+    """Return the risky phrases in `text`, leaving out negated and quoted ones."""
+    found = []
+    for order, rule in enumerate(rules):
+        for match in rule.regex.finditer(text):
+            start, end = match.span()
+            if rule.negatable and _negated(text, start):
+                continue
+            if _quoted(text, start, end):
+                continue
+            found.append((start, order, Hit(rule, start, end, " ".join(match.group().split()))))
+    hits: list[Hit] = []
+    for _, _, hit in sorted(found, key=lambda f: f[:2]):
+        if not hits or hit.start >= hits[-1].end:  # one finding per phrase: the first rule's
+            hits.append(hit)
+    return hits
+
+
+def problems_in(span: Span, rules: list[Rule]) -> list[Problem]:
+    """Return one problem per risky phrase in `span`."""
+    out = []
+    for hit in find(span.text, rules):
+        line, col = span.place(hit.start)
+        out.append(
+            Problem(
+                span.path,
+                line,
+                hit.rule.level,  # type: ignore[arg-type]
+                f"risky claim “{hit.phrase}”: {hit.rule.message}",
+                f"Instead, {hit.rule.instead}" if hit.rule.instead else "",
+                col=col,
+                code=f"claim/{hit.rule.id}",
+            )
+        )
+    return out
+
+
+def check_claims(pipeline: Any, brochure: Brochure) -> list[Problem]:
+    """Flag risky claims anywhere in a brochure's text."""
+    rules = pipeline.claim_rules
+    return [p for span in spans(brochure) for p in problems_in(span, rules)]

@@ -1,0 +1,64 @@
+"""Page budget: too many pages is an error; a nearly empty last page is a warning."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from ..problems import Problem
+
+NEARLY_EMPTY = 0.25  # a last page using less than this share of its height
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def check_page_budget(pipeline: Any, result: Any) -> list[Problem]:
+    """Say by how many lines a brochure overflows its `pages:` budget."""
+    brochure, budget = result.brochure, result.brochure.pages
+    if result.pages <= budget:
+        return []
+    lines = sum(page.lines for page in result.facts[budget:])
+    return [
+        Problem(
+            brochure.path,
+            brochure.line_of("pages"),
+            "error",
+            f"the brochure runs to {result.pages} pages but its budget is `pages: {budget}`: "
+            f"about {lines} lines too long",
+            f"Cut about {_plural(lines, 'line')} of text, or raise `pages:`",
+            code="page-budget",
+        )
+    ]
+
+
+def check_last_page(pipeline: Any, result: Any) -> list[Problem]:
+    """Warn when the last of several pages is nearly empty."""
+    brochure = result.brochure
+    if result.pages < 2 or result.pages > brochure.pages:
+        return []
+    last = result.facts[-1]
+    if last.fill >= NEARLY_EMPTY:
+        return []
+    fewer = result.pages - 1
+    lines = math.ceil(last.used / line_pitch(pipeline.brand))
+    return [
+        Problem(
+            brochure.path,
+            brochure.line_of("pages"),
+            "warning",
+            f"the last page is nearly empty: only {last.fill:.0%} of it is used",
+            f"Cut about {_plural(lines, 'line')} to fit on {_plural(fewer, 'page')} "
+            f"and set `pages: {fewer}`, or add content",
+            code="page-budget",
+        )
+    ]
+
+
+def line_pitch(brand: Any) -> float:
+    """Return the height of one line of body text in CSS px (from the brand's type)."""
+    match = re.fullmatch(r"([\d.]+)(pt|px)", brand.base_size.strip())
+    size = float(match.group(1)) * (4 / 3 if match.group(2) == "pt" else 1) if match else 14.0
+    return size * brand.line_height

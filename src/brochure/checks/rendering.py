@@ -1,0 +1,114 @@
+"""Problems WeasyPrint only logs (bad CSS, missing files, missing glyphs), made findings."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..content import Brochure
+from ..problems import Problem
+from .text import spans
+
+NOTDEF_RE = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.+?)"')
+
+
+def where(brochure: Brochure, char: str) -> tuple[int | None, int | None]:
+    """Return the line and column of the first `char` in the brochure's text."""
+    for span in spans(brochure):
+        index = span.text.find(char)
+        if index >= 0:
+            return span.place(index)
+    return None, None
+
+
+@cache
+def coverage(files: tuple[tuple[Path, int], ...]) -> frozenset[int]:
+    """Return the code points the font files (path, mtime) have glyphs for."""
+    from fontTools.ttLib import TTFont  # installed with WeasyPrint
+
+    found: set[int] = set()
+    for path, _ in files:
+        with TTFont(path, lazy=True) as font:
+            found.update(font.getBestCmap() or {})
+    return frozenset(found)
+
+
+def _char(char: str) -> str:
+    return f"“{char}” (U+{ord(char):04X})"
+
+
+def check_rendering(pipeline: Any, result: Any) -> list[Problem]:
+    """Turn WeasyPrint's log and the fonts it fell back to into problems."""
+    brochure, log = result.brochure, result.log
+    problems = []
+    for message in log.errors if log else []:
+        problems.append(
+            Problem(
+                brochure.path,
+                None,
+                "error",
+                f"rendering failed: {message}",
+                "Check the file names of images and fonts",
+                code="render",
+            )
+        )
+    for message in log.warnings if log else []:
+        missing = NOTDEF_RE.search(message)
+        if missing:
+            line, col = where(brochure, missing.group(1))
+            problems.append(
+                Problem(
+                    brochure.path,
+                    line,
+                    "error",
+                    f"no font has the character {_char(missing.group(1))}: "
+                    "it prints as an empty box",
+                    "Remove it or write it in words",
+                    col=col,
+                    code="render/glyph",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    brochure.path,
+                    None,
+                    "warning",
+                    f"rendering: {message}",
+                    "Check the CSS in styles/",
+                    code="render",
+                )
+            )
+    files = [pipeline.project.root / f.path for f in pipeline.brand.fonts]
+    covered = coverage(tuple((p, p.stat().st_mtime_ns) for p in files))
+    for family, chars in result.fallback.items():
+        if any(ord(c) in covered for c in chars if not c.isspace()):
+            problems.append(
+                Problem(
+                    brochure.path,
+                    None,
+                    "error",
+                    f"some text is set in `{family}`, a font that is not in _brand.yml",
+                    "A style asks for a font family the brand has no files for: use "
+                    "var(--font-body) or var(--font-heading)",
+                    code="font",
+                )
+            )
+        for char in (c for c in chars if ord(c) not in covered and not c.isspace()):
+            line, col = where(brochure, char)
+            problems.append(
+                Problem(
+                    brochure.path,
+                    line,
+                    "error",
+                    f"the brand fonts lack {_char(char)}: it would print in the computer's "
+                    f"{family} font",
+                    "Replace it (or write it in words), or add a font that has it under "
+                    "typography.fonts in _brand.yml",
+                    col=col,
+                    code="render/glyph",
+                )
+            )
+    return problems

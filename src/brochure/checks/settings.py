@@ -1,0 +1,73 @@
+"""Check settings a marketer can edit: `defaults: brochure:` in `_brand.yml`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..frontmatter import parse_yaml
+from ..problems import Problem
+from ..project import Project
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How strict the checks are; every value has a default."""
+
+    reading_grade: float = 8.0  # highest Flesch-Kincaid grade before a warning
+    review_months: int = 12  # how old a `reviewed:` date may get before a warning
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+# name -> (type check, what to write), in the order they are documented
+OPTIONS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "reading_grade": ((int, float), "a school grade such as 8"),
+    "review_months": (int, "a whole number of months such as 12"),
+}
+
+
+def load(project: Project, today: dt.date | None = None) -> tuple[Settings, list[Problem]]:
+    """Read `defaults: brochure:` from the brand file; report values that are not usable."""
+    path = project.brand_path
+    problems: list[Problem] = []
+    try:
+        front = parse_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return Settings(today=today or dt.date.today()), problems  # brand.load reports it
+    defaults = front.data.get("defaults") if isinstance(front.data, dict) else None
+    raw: Any = defaults.get("brochure") if isinstance(defaults, dict) else None
+    values: dict[str, Any] = {}
+    for key, value in (raw or {}).items() if isinstance(raw, dict) else ():
+        where = front.line_of("defaults", "brochure", key)
+        if key not in OPTIONS:
+            from ..schema import suggest
+
+            problems.append(
+                Problem(
+                    path,
+                    where,
+                    "error",
+                    f"unknown check setting `{key}`",
+                    suggest(str(key), OPTIONS),
+                    code="settings",
+                )
+            )
+            continue
+        kind, example = OPTIONS[key]
+        if isinstance(value, bool) or not isinstance(value, kind) or value <= 0:
+            problems.append(
+                Problem(
+                    path,
+                    where,
+                    "error",
+                    f"`{key}` must be {example}, got {value!r}",
+                    f"For example: {key}: {Settings.__dict__[key]:g}",
+                    code="settings",
+                )
+            )
+            continue
+        values[key] = value
+    return Settings(today=today or dt.date.today(), **values), problems
