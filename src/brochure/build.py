@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, content, markup, resources
+from . import __version__, content, markup, panels, resources
 from .brand import Brand
 from .brand import load as load_brand
 from .content import Brochure
@@ -20,9 +20,11 @@ from .render import Lead, environment, render
 
 if TYPE_CHECKING:
     from .output import Writer
-    from .pdf import Renderer
+    from .pdf import Log, Renderer
 
 SOURCE_DIR = Path(__file__).parent
+PRESS_DIR = "press"  # out/press/<slug>.pdf: the print shop's files
+PRESS_STYLES = ("press",)  # styles/press.css: the bleed
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Outcome:
     pages: int = 0
     problems: list[Problem] = field(default_factory=list)
     error: str = ""
+    written: list[str] = field(default_factory=list)  # the PDFs written, relative to out/
 
 
 def _files(folder: Path) -> Iterable[Path]:
@@ -77,7 +80,8 @@ class Pipeline:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.layouts = project.layouts()
-        self.checks: list[Callable[[Pipeline, Brochure], list[Problem]]] = [check_references]
+        self.checks: list[Callable[[Pipeline, Brochure], list[Problem]]] = [
+            check_references, check_panels]
 
     @cached_property
     def brand(self) -> Brand:
@@ -109,17 +113,14 @@ class Pipeline:
     def render(self, brochure: Brochure, lead: Lead | None = None,
                preview: bool = True) -> Result:
         """Render `brochure` to PDF bytes (and its HTML preview); collect problems."""
-        from .pdf import capture_log, overflow_lines
+        from .pdf import capture_log, overflow_lines, overfull_panels
 
         rendered = render(self.project, self.brand, brochure, lead=lead, env=self.env)
         with capture_log() as log:
             document = self.renderer.layout(rendered.html, log)
             pdf = self.renderer.write(document)
-        problems = [Problem(brochure.path, None, "error", f"rendering failed: {m}",
-                            "Check the file names of images and fonts", code="render")
-                    for m in log.errors]
-        problems += [Problem(brochure.path, None, "warning", f"rendering: {m}",
-                             "Check the CSS in styles/", code="render") for m in log.warnings]
+        problems = log_problems(brochure, log)
+        problems += panels.overflow_problems(brochure, overfull_panels(document))
         pages = len(document.pages)
         if pages > brochure.pages:
             lines = overflow_lines(document, brochure.pages)
@@ -135,6 +136,27 @@ class Pipeline:
             html, static = page.html, page.static
         return Result(brochure, pdf, pages, html, static, problems)
 
+    def render_press(self, brochure: Brochure) -> tuple[bytes, int, list[Problem]]:
+        """Render the print shop's file (bleed, crop marks, whole fonts); count pages."""
+        from .pdf import capture_log
+
+        rendered = render(self.project, self.brand, brochure, env=self.env,
+                          styles=PRESS_STYLES)
+        with capture_log() as log:
+            document = self.renderer.layout(rendered.html, log, press=True)
+            pdf = self.renderer.write_press(document)
+        return pdf, len(document.pages), log_problems(brochure, log)
+
+
+def log_problems(brochure: Brochure, log: Log) -> list[Problem]:
+    """Turn what WeasyPrint logged while rendering `brochure` into problems."""
+    problems = [Problem(brochure.path, None, "error", f"rendering failed: {m}",
+                        "Check the file names of images and fonts", code="render")
+                for m in log.errors]
+    problems += [Problem(brochure.path, None, "warning", f"rendering: {m}",
+                         "Check the CSS in styles/", code="render") for m in log.warnings]
+    return problems
+
 
 def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
     """Check every image and link in the body."""
@@ -142,9 +164,18 @@ def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
     return resources.check_references(pipeline.project, brochure.path, refs)
 
 
+def check_panels(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
+    """Check which `##` sections fill a trifold's panels."""
+    return panels.check(brochure)
+
+
 def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
-          echo: Callable[[str], None] = print) -> list[Outcome]:
-    """Build the brochures named by `slugs` (all by default) into out/."""
+          press: bool = False, echo: Callable[[str], None] = print) -> list[Outcome]:
+    """Build the brochures named by `slugs` (all by default) into out/.
+
+    With `press`, also write out/press/<slug>.pdf for a print shop. Each output is skipped
+    when its inputs have not changed since it was last built.
+    """
     from .output import BuildState, Writer
 
     paths = project.brochure_paths(slugs)
@@ -156,12 +187,18 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
     for path in paths:
         slug = path.stem
         key = fingerprint(shared, path)
-        outputs = [project.out_dir / f"{slug}.pdf", project.out_dir / f"{slug}.html"]
-        if not force and state.fresh(slug, key, outputs):
+        jobs = {slug: [project.out_dir / f"{slug}.pdf", project.out_dir / f"{slug}.html"]}
+        if press:
+            jobs[f"{PRESS_DIR}/{slug}"] = [project.out_dir / PRESS_DIR / f"{slug}.pdf"]
+        stale = {job for job, outputs in jobs.items()
+                 if force or not state.fresh(job, key, outputs)}
+        if not stale:
             outcomes.append(Outcome(slug, "skipped"))
             continue
-        outcome = _build_one(pipeline, writer, path)
-        state.record(slug, key if outcome.status == "built" else None)
+        outcome = _build_one(pipeline, writer, path, office=slug in stale,
+                             press=len(stale - {slug}) > 0)
+        for job in stale:
+            state.record(job, key if outcome.status == "built" else None)
         outcomes.append(outcome)
         for problem in outcome.problems:
             echo(problem.format())
@@ -171,23 +208,37 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
     return outcomes
 
 
-def _build_one(pipeline: Pipeline, writer: Writer, path: Path) -> Outcome:
+def _build_one(pipeline: Pipeline, writer: Writer, path: Path, *, office: bool = True,
+               press: bool = False) -> Outcome:
+    """Check and render one brochure, then write its office files and/or its press file."""
     slug = path.stem
     try:
         brochure, problems = pipeline.read(path)
         error = first_error(problems)
-        if error is None and brochure is not None:
+        result = None
+        if error is None and brochure is not None and office:
             result = pipeline.render(brochure)
             problems += result.problems
+            error = first_error(problems)
+        press_pdf, pages = b"", result.pages if result else 0
+        if error is None and brochure is not None and press:
+            press_pdf, pages, press_problems = pipeline.render_press(brochure)
+            problems += press_problems
             error = first_error(problems)
         if error is not None:
             return Outcome(slug, "failed", problems=[p for p in problems if p is not error],
                            error=error.to_error().message)
-        for rel in sorted(result.static):
-            writer.copy(pipeline.project.root / rel, Path("static") / rel)
-        writer.write(f"{slug}.html", result.preview)
-        writer.write(f"{slug}.pdf", result.pdf)
-        return Outcome(slug, "built", pages=result.pages, problems=problems)
+        written = []
+        if result is not None:
+            for rel in sorted(result.static):
+                writer.copy(pipeline.project.root / rel, Path("static") / rel)
+            writer.write(f"{slug}.html", result.preview)
+            writer.write(f"{slug}.pdf", result.pdf)
+            written.append(f"{slug}.pdf")
+        if press:
+            writer.write(f"{PRESS_DIR}/{slug}.pdf", press_pdf)
+            written.append(f"{PRESS_DIR}/{slug}.pdf")
+        return Outcome(slug, "built", pages=pages, problems=problems, written=written)
     except BrochureError as exc:
         return Outcome(slug, "failed", error=exc.message)
 
