@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from .project import Project
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "custom_metadata": True}
 # Press files embed whole fonts and declare their RGB colours as sRGB (an output intent).
 PRESS_OPTIONS = {"full_fonts": True, "output_intent": "srgb"}
+SUBSET_TAG = re.compile(rb"^/[A-Z]{6}\+")
 PANEL_ATTRIBUTE = "data-panel"  # marks a box whose content must fit inside it
 PX_TO_PT = 0.75
 
@@ -132,8 +134,12 @@ class Renderer:
         the panels of a folded layout meet) outside it, and a MediaBox around the marks.
         """
         marks = marks or Marks()
-        return self.write(document, finisher=lambda doc, pdf: add_marks(doc, pdf, marks),
-                          **PRESS_OPTIONS)
+
+        def finish(doc: Document, pdf: pydyf.PDF) -> None:
+            add_marks(doc, pdf, marks)
+            untag_fonts(pdf)
+
+        return self.write(document, finisher=finish, **PRESS_OPTIONS)
 
 
 def user_css(text: str, renderer: Renderer) -> CSS:
@@ -144,6 +150,19 @@ def user_css(text: str, renderer: Renderer) -> CSS:
 
 def _page_dicts(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
     return [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
+
+
+def untag_fonts(pdf: pydyf.PDF) -> None:
+    """Drop the `ABCDEF+` subset tag WeasyPrint gives even whole embedded fonts.
+
+    Preflight tools read the tag as "subset"; a press file embeds whole fonts.
+    """
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") in ("/Font", "/FontDescriptor"):
+            for key in ("BaseFont", "FontName"):
+                name = obj.get(key)
+                if isinstance(name, bytes) and SUBSET_TAG.match(name):
+                    obj[key] = b"/" + name[8:]
 
 
 def add_marks(document: Document, pdf: pydyf.PDF, marks: Marks) -> None:

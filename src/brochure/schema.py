@@ -160,19 +160,24 @@ def panels(value: Any, path: Path_, report: Report) -> Any:
         report(path, "`panels` must list the panels, one `name: heading` per line",
                f"Use the panel names {', '.join(TRIFOLD_PANELS)}. {example}")
         return None
+    missing = [n for n in TRIFOLD_PANELS if n not in value and n not in OPTIONAL_PANELS]
     out: dict[str, list[str]] = {}
     for name, headings in value.items():
         if name not in TRIFOLD_PANELS:
-            report((*path, name), f"unknown panel `{name}`", suggest(str(name), TRIFOLD_PANELS))
+            # A misspelt name is most likely the panel that is missing.
+            hint = suggest(str(name), missing or TRIFOLD_PANELS)
+            if len(missing) == 1:
+                hint = f"Did you mean `{missing[0]}`?"
+            report((*path, name), f"unknown panel `{name}`", hint)
+            missing = []  # reported here: do not report it twice
             continue
         if isinstance(headings, list):
             out[name] = text_list(headings, (*path, name), report)
         else:
             out[name] = [text(headings, (*path, name), report)]
-    for name in TRIFOLD_PANELS:
-        if name not in value and name not in OPTIONAL_PANELS:
-            report(path, f"`panels` is missing the `{name}` panel ({TRIFOLD_PANELS[name]})",
-                   f"Add a line `  {name}: ` followed by the `##` heading it shows")
+    for name in missing:
+        report(path, f"`panels` is missing the `{name}` panel ({TRIFOLD_PANELS[name]})",
+               f"Add a line `  {name}: ` followed by the `##` heading it shows")
     if any(v is None or None in v for v in out.values()):
         return None
     return {name: out[name] for name in TRIFOLD_PANELS if name in out}
