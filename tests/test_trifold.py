@@ -127,15 +127,16 @@ def test_overfull_panel_is_an_error_naming_it(project: Path, panel: str, anchor:
         (
             "  inside-middle: How they differ",
             "  inside-middle: How they diffr",
-            r":{line}: panel `inside-middle` asks for the section `How they diffr from fillers and "
-            r"neurotoxins`, but there is no `## How they diffr from fillers and neurotoxins` heading "
-            r"below the front matter\. Did you mean `How they differ from fillers and neurotoxins`\?",
+            r":{line}: panel `inside-middle` asks for the section `How they diffr from "
+            r"fillers and neurotoxins`, but there is no `## How they diffr from fillers and "
+            r"neurotoxins` heading below the front matter\. Did you mean `How they differ "
+            r"from fillers and neurotoxins`\?",
         ),
         (
             "  back: Good to know\n",
             "",
-            r":{heading}: the section `Good to know` is in no panel\. Add its heading to one of the "
-            r"panels under `panels:` in the front matter\.",
+            r":{heading}: the section `Good to know` is in no panel\. Add its heading to one "
+            r"of the panels under `panels:` in the front matter\.",
         ),
         (
             "  inside-middle: How",
