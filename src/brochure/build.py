@@ -19,7 +19,7 @@ from .project import Project
 from .render import Lead, environment, render
 
 if TYPE_CHECKING:
-    from .output import Writer
+    from .output import BuildState, Writer
     from .pdf import Log, Renderer
 
 SOURCE_DIR = Path(__file__).parent
@@ -173,8 +173,7 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
           press: bool = False, echo: Callable[[str], None] = print) -> list[Outcome]:
     """Build the brochures named by `slugs` (all by default) into out/.
 
-    With `press`, also write out/press/<slug>.pdf for a print shop. Each output is skipped
-    when its inputs have not changed since it was last built.
+    With `press`, also write out/press/<slug>.pdf for a print shop (see build_press).
     """
     from .output import BuildState, Writer
 
@@ -187,60 +186,77 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
     for path in paths:
         slug = path.stem
         key = fingerprint(shared, path)
-        jobs = {slug: [project.out_dir / f"{slug}.pdf", project.out_dir / f"{slug}.html"]}
-        if press:
-            jobs[f"{PRESS_DIR}/{slug}"] = [project.out_dir / PRESS_DIR / f"{slug}.pdf"]
-        stale = {job for job, outputs in jobs.items()
-                 if force or not state.fresh(job, key, outputs)}
-        if not stale:
+        outputs = [project.out_dir / f"{slug}.pdf", project.out_dir / f"{slug}.html"]
+        if not force and state.fresh(slug, key, outputs):
             outcomes.append(Outcome(slug, "skipped"))
             continue
-        outcome = _build_one(pipeline, writer, path, office=slug in stale,
-                             press=len(stale - {slug}) > 0)
-        for job in stale:
-            state.record(job, key if outcome.status == "built" else None)
+        outcome = _build_one(pipeline, writer, path)
+        state.record(slug, key if outcome.status == "built" else None)
         outcomes.append(outcome)
         for problem in outcome.problems:
             echo(problem.format())
         if outcome.error:
             echo(f"Error: {outcome.error}")
+    if press:
+        build_press(pipeline, writer, state, outcomes, shared, force=force, echo=echo)
     state.save()
     return outcomes
 
 
-def _build_one(pipeline: Pipeline, writer: Writer, path: Path, *, office: bool = True,
-               press: bool = False) -> Outcome:
-    """Check and render one brochure, then write its office files and/or its press file."""
+def _build_one(pipeline: Pipeline, writer: Writer, path: Path) -> Outcome:
     slug = path.stem
     try:
         brochure, problems = pipeline.read(path)
         error = first_error(problems)
-        result = None
-        if error is None and brochure is not None and office:
+        if error is None and brochure is not None:
             result = pipeline.render(brochure)
             problems += result.problems
-            error = first_error(problems)
-        press_pdf, pages = b"", result.pages if result else 0
-        if error is None and brochure is not None and press:
-            press_pdf, pages, press_problems = pipeline.render_press(brochure)
-            problems += press_problems
             error = first_error(problems)
         if error is not None:
             return Outcome(slug, "failed", problems=[p for p in problems if p is not error],
                            error=error.to_error().message)
-        written = []
-        if result is not None:
-            for rel in sorted(result.static):
-                writer.copy(pipeline.project.root / rel, Path("static") / rel)
-            writer.write(f"{slug}.html", result.preview)
-            writer.write(f"{slug}.pdf", result.pdf)
-            written.append(f"{slug}.pdf")
-        if press:
-            writer.write(f"{PRESS_DIR}/{slug}.pdf", press_pdf)
-            written.append(f"{PRESS_DIR}/{slug}.pdf")
-        return Outcome(slug, "built", pages=pages, problems=problems, written=written)
+        for rel in sorted(result.static):
+            writer.copy(pipeline.project.root / rel, Path("static") / rel)
+        writer.write(f"{slug}.html", result.preview)
+        writer.write(f"{slug}.pdf", result.pdf)
+        return Outcome(slug, "built", pages=result.pages, problems=problems,
+                       written=[f"{slug}.pdf"])
     except BrochureError as exc:
         return Outcome(slug, "failed", error=exc.message)
+
+
+def build_press(pipeline: Pipeline, writer: Writer, state: BuildState,
+                outcomes: list[Outcome], shared: hashlib._Hash, *, force: bool = False,
+                echo: Callable[[str], None] = print) -> None:
+    """Write out/press/<slug>.pdf for each brochure whose office build did not fail.
+
+    Each press file is skipped when its inputs are unchanged (state key `press/<slug>`).
+    """
+    for index, outcome in enumerate(outcomes):
+        if outcome.status == "failed":
+            continue
+        path = pipeline.project.brochures_dir / f"{outcome.slug}.md"
+        job, rel = f"{PRESS_DIR}/{outcome.slug}", f"{PRESS_DIR}/{outcome.slug}.pdf"
+        key = fingerprint(shared, path)
+        if not force and state.fresh(job, key, [pipeline.project.out_dir / rel]):
+            continue
+        try:
+            brochure, problems = pipeline.read(path)
+            if brochure is not None and first_error(problems) is None:
+                pdf, pages, problems = pipeline.render_press(brochure)
+            error = first_error(problems)
+            if error is None:
+                writer.write(rel, pdf)
+        except BrochureError as exc:
+            error = Problem(path, None, "error", exc.message)
+        state.record(job, None if error else key)
+        if error is not None:
+            outcomes[index] = Outcome(outcome.slug, "failed", error=error.to_error().message)
+            echo(f"Error: {outcomes[index].error}")
+            continue
+        outcomes[index] = Outcome(outcome.slug, "built", pages=pages,
+                                  problems=outcome.problems,
+                                  written=[*outcome.written, rel])
 
 
 def summary(outcomes: list[Outcome]) -> str:
