@@ -64,13 +64,14 @@ def test_each_panel_heading_lies_in_its_third(built: Path) -> None:
 
 
 def test_text_keeps_clear_of_the_folds(built: Path) -> None:
+    """Every character stays 3/8 in (27 pt) from the folds, less a point for rounding."""
     folds = {0: (261, 526.5), 1: (265.5, 531)}  # 3 5/8 in and 3 11/16 in panels
     for page, xs in folds.items():
         textpage = pdfium.PdfDocument(built / "out" / "overview.pdf")[page].get_textpage()
         for i in range(textpage.count_chars()):
             left, _, right, _ = textpage.get_charbox(i)
             if right > left:  # spaces and line ends have empty boxes
-                assert all(right < x - 18 or left > x + 18 for x in xs), (page, i, left)
+                assert all(right < x - 26 or left > x + 26 for x in xs), (page, i, left)
 
 
 def test_trifold_content_and_clinic_facts(built: Path) -> None:
@@ -118,6 +119,7 @@ def test_overfull_panel_is_an_error_naming_it(project: Path, panel: str, anchor:
     expected = body_line(project) if panel == "cover" else front_matter_line(project, f"  {panel}:")
     assert int(match.group(1)) == expected
     assert int(match.group(2)) >= 5
+    assert "budget" not in result.output  # `pages:` must stay 2: no advice to raise it
     assert not (project / "out" / "overview.pdf").exists()
 
 

@@ -120,9 +120,10 @@ class Pipeline:
             document = self.renderer.layout(rendered.html, log)
             pdf = self.renderer.write(document)
         problems = log_problems(brochure, log)
-        problems += panels.overflow_problems(brochure, overfull_panels(document))
+        overfull = panels.overflow_problems(brochure, overfull_panels(document))
+        problems += overfull
         pages = len(document.pages)
-        if pages > brochure.pages:
+        if pages > brochure.pages and not overfull:  # a full panel says more than pages
             lines = overflow_lines(document, brochure.pages)
             problems.append(Problem(
                 brochure.path, brochure.line_of("pages"), "error",
