@@ -182,3 +182,17 @@ def test_failed_press_build_writes_nothing(project: Path) -> None:
     assert "the `inside-middle` panel is too full" in result.output
     assert not (project / "out" / "press").exists()
     assert not (project / "out" / "overview.pdf").exists()
+
+
+@pytest.mark.parametrize(("slug", "folds"), [("overview", (261, 526.5)), ("exosomes-vs-prp", ())])
+def test_fold_marks_above_and_below_each_fold(pressed: Path, slug: str, folds: tuple) -> None:
+    image, px = raster(pressed / "out" / "press" / f"{slug}.pdf", 0)
+    tx0, _, tx1, _ = px["trimbox"]
+    by0, by1 = px["bleedbox"][1], px["bleedbox"][3]
+    columns = [  # pixel columns between the crop marks with a mark above and below the bleed
+        x
+        for x in range(round(tx0 + 40), round(tx1 - 40))
+        if count_marks(image, (x, 0, x + 1, by0)) and count_marks(image, (x, by1, x + 1, 10**4))
+    ]
+    runs = [x for x in columns if x - 1 not in columns]  # the first column of each mark
+    assert [(x - tx0) / SCALE for x in runs] == pytest.approx(folds, abs=1)

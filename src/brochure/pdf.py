@@ -184,15 +184,17 @@ def add_marks(document: Document, pdf: pydyf.PDF, marks: Marks) -> None:
             stream.move_to(x, y)
             stream.line_to(x + dx, y + dy)
         stream.stroke()
-        stream.set_dash([2, 2], 0)
-        low, high = bleed_box[1] - marks.gap, bleed_box[3] + marks.gap
-        for x in _fold_positions(page):
-            x = trim[0] + x * PX_TO_PT
-            stream.move_to(x, low)
-            stream.line_to(x, low - marks.length)
-            stream.move_to(x, high)
-            stream.line_to(x, high + marks.length)
-        stream.stroke()
+        folds = _fold_positions(page)
+        if folds:  # dashed, above and below each fold of a folded layout
+            stream.set_dash([2, 2], 0)
+            low, high = bleed_box[1] - marks.gap, bleed_box[3] + marks.gap
+            for x in folds:
+                x = trim[0] + x * PX_TO_PT
+                stream.move_to(x, low)
+                stream.line_to(x, low - marks.length)
+                stream.move_to(x, high)
+                stream.line_to(x, high + marks.length)
+            stream.stroke()
         stream.pop_state()
         stream.end_marked_content()
         # Wrap the page's own content in q/Q so the marks start from a clean graphics state.
