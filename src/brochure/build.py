@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, content, markup, resources
+from . import __version__, content, markup, panels, resources
 from .brand import Brand
 from .brand import load as load_brand
 from .checks import FAST, RENDERED
@@ -27,10 +27,12 @@ from .render import Lead, environment, render
 
 if TYPE_CHECKING:
     from .checks.claims import Rule
-    from .output import Writer
+    from .output import BuildState, Writer
     from .pdf import Log, PageFacts, Renderer
 
 SOURCE_DIR = Path(__file__).parent
+PRESS_DIR = "press"  # out/press/<slug>.pdf: the print shop's files
+PRESS_STYLES = ("press",)  # styles/press.css: the bleed
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Result:
     facts: list[PageFacts] = field(default_factory=list)  # per page: text, lines, fill
     log: Log | None = None  # what WeasyPrint logged
     fallback: dict[str, str] = field(default_factory=dict)  # non-brand font -> characters
+    overfull: dict[str, int] = field(default_factory=dict)  # trifold panel -> lines too many
 
 
 @dataclass
@@ -57,6 +60,7 @@ class Outcome:
     pages: int = 0
     problems: list[Problem] = field(default_factory=list)
     error: str = ""
+    written: list[str] = field(default_factory=list)  # the PDFs written, relative to out/
 
 
 def _files(folder: Path) -> Iterable[Path]:
@@ -90,8 +94,9 @@ class Pipeline:
         self.layouts = project.layouts()
         self.today = today
         self.checks: list[Callable[[Pipeline, Brochure], list[Problem]]] = [
-            check_references, *FAST]
-        self.render_checks: list[Callable[[Pipeline, Result], list[Problem]]] = list(RENDERED)
+            check_references, check_panels, *FAST]
+        self.render_checks: list[Callable[[Pipeline, Result], list[Problem]]] = [
+            check_panel_overflow, *RENDERED]
 
     @cached_property
     def _settings(self) -> tuple[Settings, list[Problem]]:
@@ -150,7 +155,7 @@ class Pipeline:
                preview: bool = True) -> Result:
         """Render `brochure` to PDF bytes (and its HTML preview); run the render checks."""
         from .checks.disclaimer import MIN_TEXT_PT
-        from .pdf import capture_log, fallback_glyphs, page_facts
+        from .pdf import capture_log, fallback_glyphs, overfull_panels, page_facts
 
         rendered = render(self.project, self.brand, brochure, lead=lead, env=self.env)
         with capture_log() as log:
@@ -164,10 +169,32 @@ class Pipeline:
         families = {f.family for f in self.brand.fonts}
         result = Result(brochure, pdf, len(document.pages), html, static,
                         facts=page_facts(document, MIN_TEXT_PT), log=log,
-                        fallback=fallback_glyphs(document, families))
+                        fallback=fallback_glyphs(document, families),
+                        overfull=overfull_panels(document))
         for check in self.render_checks:
             result.problems.extend(check(self, result))
         return result
+
+    def render_press(self, brochure: Brochure) -> tuple[bytes, int, list[Problem]]:
+        """Render the print shop's file (bleed, crop marks, whole fonts); count pages."""
+        from .pdf import capture_log
+
+        rendered = render(self.project, self.brand, brochure, env=self.env,
+                          styles=PRESS_STYLES)
+        with capture_log() as log:
+            document = self.renderer.layout(rendered.html, log, press=True)
+            pdf = self.renderer.write_press(document)
+        return pdf, len(document.pages), log_problems(brochure, log)
+
+
+def log_problems(brochure: Brochure, log: Log) -> list[Problem]:
+    """Turn what WeasyPrint logged while rendering `brochure` into problems."""
+    problems = [Problem(brochure.path, None, "error", f"rendering failed: {m}",
+                        "Check the file names of images and fonts", code="render")
+                for m in log.errors]
+    problems += [Problem(brochure.path, None, "warning", f"rendering: {m}",
+                         "Check the CSS in styles/", code="render") for m in log.warnings]
+    return problems
 
 
 def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
@@ -176,9 +203,22 @@ def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
     return resources.check_references(pipeline.project, brochure.path, refs)
 
 
+def check_panels(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
+    """Check which `##` sections fill a trifold's panels."""
+    return panels.check(brochure)
+
+
+def check_panel_overflow(pipeline: Pipeline, result: Result) -> list[Problem]:
+    """Report each trifold panel whose text does not fit it."""
+    return panels.overflow_problems(result.brochure, result.overfull)
+
+
 def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
-          echo: Callable[[str], None] = print) -> list[Outcome]:
-    """Build the brochures named by `slugs` (all by default) into out/."""
+          press: bool = False, echo: Callable[[str], None] = print) -> list[Outcome]:
+    """Build the brochures named by `slugs` (all by default) into out/.
+
+    With `press`, also write out/press/<slug>.pdf for a print shop (see build_press).
+    """
     from .output import BuildState, Writer
 
     paths = project.brochure_paths(slugs)
@@ -223,6 +263,8 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
             echo(problem.format())
         if outcome.error:
             echo(f"Error: {outcome.error}")
+    if press:
+        build_press(pipeline, writer, state, outcomes, shared, force=force, echo=echo)
     state.save()
     return [outcomes[p.stem] for p in paths]
 
@@ -249,7 +291,8 @@ def _write(pipeline: Pipeline, writer: Writer, brochure: Brochure, problems: lis
         writer.write(f"{brochure.slug}.pdf", result.pdf)
     except (BrochureError, OSError) as exc:
         return _failed(brochure.slug, problems, getattr(exc, "message", str(exc)))
-    return Outcome(brochure.slug, "built", pages=result.pages, problems=problems)
+    return Outcome(brochure.slug, "built", pages=result.pages, problems=problems,
+                   written=[f"{brochure.slug}.pdf"])
 
 
 _WORKER: Pipeline | None = None
@@ -291,6 +334,40 @@ def render_all(pipeline: Pipeline, brochures: list[Brochure]) -> list[Result | s
             return pool.map(_render_in_worker, brochures, chunksize=1)
     finally:
         _WORKER = None
+
+
+def build_press(pipeline: Pipeline, writer: Writer, state: BuildState,
+                outcomes: dict[str, Outcome], shared: hashlib._Hash, *, force: bool = False,
+                echo: Callable[[str], None] = print) -> None:
+    """Write out/press/<slug>.pdf for each brochure whose office build did not fail.
+
+    Each press file is skipped when its inputs are unchanged (state key `press/<slug>`).
+    """
+    for slug, outcome in list(outcomes.items()):
+        if outcome.status == "failed":
+            continue
+        path = pipeline.project.brochures_dir / f"{outcome.slug}.md"
+        job, rel = f"{PRESS_DIR}/{outcome.slug}", f"{PRESS_DIR}/{outcome.slug}.pdf"
+        key = fingerprint(shared, path)
+        if not force and state.fresh(job, key, [pipeline.project.out_dir / rel]):
+            continue
+        try:
+            brochure, problems = pipeline.read(path)
+            if brochure is not None and first_error(problems) is None:
+                pdf, pages, problems = pipeline.render_press(brochure)
+            error = first_error(problems)
+            if error is None:
+                writer.write(rel, pdf)
+        except BrochureError as exc:
+            error = Problem(path, None, "error", exc.message)
+        state.record(job, None if error else key)
+        if error is not None:
+            outcomes[slug] = Outcome(slug, "failed", error=error.to_error().message)
+            echo(f"Error: {outcomes[slug].error}")
+            continue
+        outcomes[slug] = Outcome(slug, "built", pages=pages,
+                                  problems=outcome.problems,
+                                  written=[*outcome.written, rel])
 
 
 def summary(outcomes: list[Outcome]) -> str:

@@ -28,22 +28,25 @@ def main() -> None:
 @main.command()
 @click.argument("slugs", nargs=-1)
 @click.option("--force", is_flag=True, help="Rebuild even brochures whose inputs are unchanged.")
+@click.option("--press", is_flag=True,
+              help="Also write out/press/SLUG.pdf for a print shop (bleed and crop marks).")
 @project_option
-def build(slugs: tuple[str, ...], force: bool, project_dir: str) -> None:
+def build(slugs: tuple[str, ...], force: bool, press: bool, project_dir: str) -> None:
     """Build brochures into out/ (all of them, or the SLUGS named).
 
-    Writes out/SLUG.pdf and out/SLUG.html (a browser preview).
+    Writes out/SLUG.pdf and out/SLUG.html (a browser preview); with --press also
+    out/press/SLUG.pdf, the file to send to a print shop.
     Example: brochure build exosomes-vs-prp
     """
     from .build import build as run
     from .build import summary
     from .project import Project
 
-    outcomes = run(Project.at(project_dir), slugs, force=force,
+    outcomes = run(Project.at(project_dir), slugs, force=force, press=press,
                    echo=lambda line: click.echo(line, err=True))
     for outcome in outcomes:
-        if outcome.status == "built":
-            click.echo(f"built   out/{outcome.slug}.pdf ({outcome.pages} "
+        for rel in outcome.written:
+            click.echo(f"built   out/{rel} ({outcome.pages} "
                        f"page{'s' if outcome.pages != 1 else ''})")
     click.echo(summary(outcomes))
     if any(o.status == "failed" for o in outcomes):

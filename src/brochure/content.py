@@ -54,6 +54,8 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
         report(("layout",), f"unknown layout `{layout}`", schema.suggest(layout, sorted(layouts)))
     fields = schema.fields_for(layout if isinstance(layout, str) else None)
     known = {f.name for f in fields}
+    if layout not in layouts:  # the layout is wrong: do not also call its own fields unknown
+        known |= {f.name for extra in schema.LAYOUTS.values() for f in extra}
     for key in data:
         if key not in known:
             report((key,), f"unknown field `{key}`", schema.suggest(str(key), sorted(known)))

@@ -39,6 +39,11 @@ class Body:
     intro: Markup
     sections: tuple[Section, ...]
 
+    def section(self, heading: str) -> Section | None:
+        """Return the section whose heading matches `heading` (case and punctuation aside)."""
+        slug = slugify(heading)
+        return next((s for s in self.sections if s.slug == slug), None)
+
 
 @dataclass(frozen=True)
 class Reference:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -21,6 +23,21 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from .project import Project
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "custom_metadata": True}
+# Press files embed whole fonts and declare their RGB colours as sRGB (an output intent).
+PRESS_OPTIONS = {"full_fonts": True, "output_intent": "srgb"}
+SUBSET_TAG = re.compile(rb"^/[A-Z]{6}\+")
+PANEL_ATTRIBUTE = "data-panel"  # marks a box whose content must fit inside it
+PX_TO_PT = 0.75
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Where printer's marks go, in points measured from the edge of the bleed."""
+
+    gap: float = 3  # between the bleed and the start of a mark
+    length: float = 18
+    margin: float = 6  # beyond the end of a mark, to the edge of the sheet
+    width: float = 0.25
 
 
 class RefusedResource(ValueError):
@@ -96,11 +113,12 @@ class Renderer:
         self.font_config = FontConfiguration()
         self.base_url = project.root.as_uri() + "/"
 
-    def layout(self, html: str, log: Log) -> Document:
-        """Lay out `html` into pages; problems go to `log`."""
+    def layout(self, html: str, log: Log, press: bool = False) -> Document:
+        """Lay out `html` into pages (for a print shop's file if `press`); log problems."""
         self.fetcher.refused.clear()
+        options = {**PDF_OPTIONS, **(PRESS_OPTIONS if press else {})}
         document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
-            font_config=self.font_config, **PDF_OPTIONS)
+            font_config=self.font_config, **options)
         refused = list(dict.fromkeys(self.fetcher.refused))
         if refused:  # say it once, plainly, instead of WeasyPrint's loading errors
             log.errors[:] = [f"refused to load {url}: it is outside the project"
@@ -111,6 +129,20 @@ class Renderer:
     def write(self, document: Document, **options: object) -> bytes:
         """Serialise a laid-out document to PDF bytes."""
         return document.write_pdf(**{**PDF_OPTIONS, **options})
+
+    def write_press(self, document: Document, marks: Marks | None = None) -> bytes:
+        """Serialise a document laid out (press=True) with a CSS `bleed` for a print shop.
+
+        Every page gets a BleedBox as wide as the CSS bleed, crop marks (and fold marks where
+        the panels of a folded layout meet) outside it, and a MediaBox around the marks.
+        """
+        marks = marks or Marks()
+
+        def finish(doc: Document, pdf: pydyf.PDF) -> None:
+            add_marks(doc, pdf, marks)
+            untag_fonts(pdf)
+
+        return self.write(document, finisher=finish, **PRESS_OPTIONS)
 
 
 def user_css(text: str, renderer: Renderer) -> CSS:
@@ -127,16 +159,6 @@ class PageFacts:
     lines: int  # text lines in the page area (not the margins)
     fill: float  # share of the page area's height the content uses, 0 to 1
     used: float  # height the content uses, in CSS px
-
-
-def _lines(box: object) -> int:
-    from weasyprint.formatting_structure.boxes import LineBox, MarginBox
-
-    if isinstance(box, LineBox):
-        return 1
-    if isinstance(box, MarginBox):
-        return 0
-    return sum(_lines(child) for child in getattr(box, "children", []) or [])
 
 
 def _text(box: object, out: list[str], min_px: float) -> None:
@@ -170,7 +192,8 @@ def page_facts(document: Document, min_pt: float = 6) -> list[PageFacts]:
                 bottom = max(bottom, child.position_y + child.margin_height())
         used = max(0.0, bottom - top)
         fill = min(1.0, used / height) if height else 0.0
-        facts.append(PageFacts(" ".join("".join(words).split()), _lines(box), fill, used))
+        lines = sum(1 for _ in line_boxes(box))
+        facts.append(PageFacts(" ".join("".join(words).split()), lines, fill, used))
     return facts
 
 
@@ -186,3 +209,128 @@ def fallback_glyphs(document: Document, families: set[str]) -> dict[str, str]:
             if chars.strip():
                 out[font.family] = "".join(dict.fromkeys(out.get(font.family, "") + chars))
     return out
+
+
+def _page_dicts(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
+    return [pdf.objects[number] for number in pdf.pages["Kids"][::3]]
+
+
+def untag_fonts(pdf: pydyf.PDF) -> None:
+    """Drop the `ABCDEF+` subset tag WeasyPrint gives even whole embedded fonts.
+
+    Preflight tools read the tag as "subset"; a press file embeds whole fonts.
+    """
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") in ("/Font", "/FontDescriptor"):
+            for key in ("BaseFont", "FontName"):
+                name = obj.get(key)
+                if isinstance(name, bytes) and SUBSET_TAG.match(name):
+                    obj[key] = b"/" + name[8:]
+
+
+def add_marks(document: Document, pdf: pydyf.PDF, marks: Marks) -> None:
+    """Set the boxes of every page and draw crop and fold marks outside the bleed."""
+    for page, pdf_page in zip(document.pages, _page_dicts(pdf), strict=True):
+        trim = [float(v) for v in pdf_page["TrimBox"]]
+        # PDF y grows upwards: the low edge is the CSS bottom of the page.
+        bleed = [page.bleed[side] * PX_TO_PT for side in ("left", "bottom", "right", "top")]
+        bleed_box = _grow(trim, bleed)
+        reach = marks.gap + marks.length + marks.margin
+        pdf_page["BleedBox"] = pydyf.Array(bleed_box)
+        pdf_page["MediaBox"] = pydyf.Array(_grow(bleed_box, [reach] * 4))
+        stream = pydyf.Stream(compress=True)
+        stream.begin_marked_content("Artifact")
+        stream.push_state()
+        stream.set_line_width(marks.width)
+        stream.set_color_rgb(0, 0, 0, stroke=True)
+        for x, y, dx, dy in _crop_mark_lines(trim, bleed_box, marks):
+            stream.move_to(x, y)
+            stream.line_to(x + dx, y + dy)
+        stream.stroke()
+        folds = _fold_positions(page)
+        if folds:  # dashed, above and below each fold of a folded layout
+            stream.set_dash([2, 2], 0)
+            low, high = bleed_box[1] - marks.gap, bleed_box[3] + marks.gap
+            for x in folds:
+                x = trim[0] + x * PX_TO_PT
+                stream.move_to(x, low)
+                stream.line_to(x, low - marks.length)
+                stream.move_to(x, high)
+                stream.line_to(x, high + marks.length)
+            stream.stroke()
+        stream.pop_state()
+        stream.end_marked_content()
+        # Wrap the page's own content in q/Q so the marks start from a clean graphics state.
+        save, restore = pydyf.Stream([b"q"]), pydyf.Stream([b"Q"])
+        for extra in (save, restore, stream):
+            pdf.add_object(extra)
+        pdf_page["Contents"] = pydyf.Array(
+            [save.reference, pdf_page["Contents"], restore.reference, stream.reference])
+
+
+def _grow(box: list[float], by: list[float]) -> list[float]:
+    """Grow a PDF box [x0 y0 x1 y1] by [left bottom right top]."""
+    return [box[0] - by[0], box[1] - by[1], box[2] + by[2], box[3] + by[3]]
+
+
+def _crop_mark_lines(trim: list[float], bleed_box: list[float],
+                     marks: Marks) -> list[tuple[float, float, float, float]]:
+    """Return (x, y, dx, dy) of the eight crop marks: the trim lines continued outside."""
+    lines = []
+    for x, outer_x, sign_x in ((trim[0], bleed_box[0], -1), (trim[2], bleed_box[2], 1)):
+        for y, outer_y, sign_y in ((trim[1], bleed_box[1], -1), (trim[3], bleed_box[3], 1)):
+            lines.append((outer_x + sign_x * marks.gap, y, sign_x * marks.length, 0))
+            lines.append((x, outer_y + sign_y * marks.gap, 0, sign_y * marks.length))
+    return lines
+
+
+def _fold_positions(page: object) -> list[float]:
+    """Return the x positions (CSS px from the left trim) where folded panels meet."""
+    return sorted({box.border_box_x() for box in panel_boxes(page._page_box)
+                   if box.border_box_x() > 0.5})
+
+
+def panel_boxes(root: object) -> list[object]:
+    """Return the boxes of elements carrying PANEL_ATTRIBUTE (one per page fragment)."""
+    found = []
+
+    def walk(box: object, parent_element: object) -> None:
+        element = getattr(box, "element", None)
+        if (element is not None and element is not parent_element
+                and "::" not in box.element_tag and element.get(PANEL_ATTRIBUTE)):
+            found.append(box)
+        for child in getattr(box, "children", []) or []:
+            walk(child, element)
+
+    walk(root, None)
+    return found
+
+
+def overfull_panels(document: Document) -> dict[str, int]:
+    """Count, per panel, the text lines laid out below its box or on a later page."""
+    over: dict[str, int] = {}
+    seen: set[str] = set()
+    for page in document.pages:
+        for box in panel_boxes(page._page_box):
+            name = box.element.get(PANEL_ATTRIBUTE)
+            found = list(line_boxes(box))
+            if name in seen:  # a continuation on another page: every line is too many
+                count = len(found)
+            else:
+                limit = box.content_box_y() + box.height + 0.5
+                count = sum(line.position_y + line.height > limit for line in found)
+            seen.add(name)
+            if count:
+                over[name] = over.get(name, 0) + count
+    return over
+
+
+def line_boxes(box: object) -> Iterator[object]:
+    """Yield the text lines laid out inside `box`, leaving out page margin boxes."""
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox
+
+    if isinstance(box, LineBox):
+        yield box
+    elif not isinstance(box, MarginBox):
+        for child in getattr(box, "children", []) or []:
+            yield from line_boxes(child)

@@ -150,6 +150,49 @@ def _comparison_rows(value: Any, path: Path_, report: Report) -> Any:
         value, path, report)
 
 
+# The trifold's panels a brochure fills from its `##` sections, in reading order. The cover
+# takes the title, subtitle and the text before the first `##`; the back panel always ends
+# with the clinic's contact details, so `back` is optional.
+TRIFOLD_PANELS = {
+    "flap": "the panel seen first on opening the cover (outside, left)",
+    "inside-left": "the left panel of the inside spread",
+    "inside-middle": "the middle panel of the inside spread",
+    "inside-right": "the right panel of the inside spread",
+    "back": "optional: above the contact details on the back panel",
+}
+OPTIONAL_PANELS = ("back",)
+
+
+def panels(value: Any, path: Path_, report: Report) -> Any:
+    """Check a trifold's `panels:` mapping: panel name -> `##` heading(s) it holds."""
+    example = "For example:  inside-left: What are exosomes?"
+    if not isinstance(value, dict) or not value:
+        report(path, "`panels` must list the panels, one `name: heading` per line",
+               f"Use the panel names {', '.join(TRIFOLD_PANELS)}. {example}")
+        return None
+    missing = [n for n in TRIFOLD_PANELS if n not in value and n not in OPTIONAL_PANELS]
+    out: dict[str, list[str]] = {}
+    for name, headings in value.items():
+        if name not in TRIFOLD_PANELS:
+            # A misspelt name is most likely the panel that is missing.
+            hint = suggest(str(name), missing or TRIFOLD_PANELS)
+            if len(missing) == 1:
+                hint = f"Did you mean `{missing[0]}`?"
+            report((*path, name), f"unknown panel `{name}`", hint)
+            missing = []  # reported here: do not report it twice
+            continue
+        if isinstance(headings, list):
+            out[name] = text_list(headings, (*path, name), report)
+        else:
+            out[name] = [text(headings, (*path, name), report)]
+    for name in missing:
+        report(path, f"`panels` is missing the `{name}` panel ({TRIFOLD_PANELS[name]})",
+               f"Add a line `  {name}: ` followed by the `##` heading it shows")
+    if any(v is None or None in v for v in out.values()):
+        return None
+    return {name: out[name] for name in TRIFOLD_PANELS if name in out}
+
+
 LAYOUTS: dict[str, list[Field]] = {
     "conditions": [],
     "sheet": [],
@@ -162,6 +205,11 @@ LAYOUTS: dict[str, list[Field]] = {
     "timeline": [
         Field("phases", records({"when": text, "title": text, "text": text}),
               help="One entry per phase: `when:`, `title:` and `text:`."),
+    ],
+    "trifold": [
+        Field("panels", panels,
+              help="Which `##` section(s) fill each panel: flap, inside-left, inside-middle, "
+                   "inside-right and (optional) back."),
     ],
 }
 

@@ -18,7 +18,7 @@ def _plural(n: int, word: str) -> str:
 def check_page_budget(pipeline: Any, result: Any) -> list[Problem]:
     """Say by how many lines a brochure overflows its `pages:` budget."""
     brochure, budget = result.brochure, result.brochure.pages
-    if result.pages <= budget:
+    if result.pages <= budget or result.overfull:  # a full panel says more than pages
         return []
     lines = sum(page.lines for page in result.facts[budget:])
     return [

@@ -1,0 +1,97 @@
+"""Check how a trifold's `##` sections are assigned to its panels (pure)."""
+
+from __future__ import annotations
+
+from . import markup
+from .content import Brochure
+from .problems import Problem
+from .schema import suggest
+
+PAGES = 2  # a trifold is one sheet: the outside and the inside
+
+
+def check(brochure: Brochure) -> list[Problem]:
+    """Check that every panel's headings exist and every `##` section is in one panel."""
+    assigned = brochure.extra.get("panels")
+    if assigned is None:
+        return []
+    problems: list[Problem] = []
+
+    def report(line: int | None, message: str, hint: str) -> None:
+        problems.append(Problem(brochure.path, line, "error", message, hint, code="panels"))
+
+    if brochure.pages != PAGES:
+        report(
+            brochure.line_of("pages"),
+            f"a trifold has exactly {PAGES} pages (the outside "
+            f"and the inside of the sheet), not {brochure.pages}",
+            f"Write `pages: {PAGES}`",
+        )
+    body = markup.split_sections(brochure.body, brochure.body_line)
+    headings = [s.slug for s in body.sections]
+    used: dict[str, str] = {}
+    for name, titles in assigned.items():
+        for index, title in enumerate(titles):
+            line = (
+                brochure.line_of("panels", name, index)
+                if len(titles) > 1
+                else brochure.line_of("panels", name)
+            )
+            section = body.section(title)
+            if section is None:
+                titles_in_body = [str(s.title.striptags()) for s in body.sections]
+                report(
+                    line,
+                    f"panel `{name}` asks for the section `{title}`, but there is no "
+                    f"`## {title}` heading below the front matter",
+                    suggest(title, titles_in_body)
+                    if titles_in_body
+                    else "Add a `## ` heading with that text",
+                )
+            elif section.slug in used:
+                report(
+                    line,
+                    f"the section `{title}` is in two panels: `{used[section.slug]}` and `{name}`",
+                    "Put each section in one panel only",
+                )
+            else:
+                used[section.slug] = name
+    for index, (section, slug) in enumerate(zip(body.sections, headings, strict=True)):
+        if slug in headings[:index]:
+            report(
+                section.line,
+                f"two sections are headed `{section.title.striptags()}`",
+                "Give each `##` heading its own words, or merge the two sections",
+            )
+        elif slug not in used:
+            report(
+                section.line,
+                f"the section `{section.title.striptags()}` is in no panel",
+                "Add its heading to one of the panels under `panels:` in the front matter",
+            )
+    return problems
+
+
+def overflow_problems(brochure: Brochure, overfull: dict[str, int]) -> list[Problem]:
+    """Report each panel whose laid-out text does not fit (`overfull`: panel -> lines)."""
+    assigned = brochure.extra.get("panels") or {}
+    problems = []
+    for name, lines in overfull.items():
+        if name in assigned:
+            line, what = brochure.line_of("panels", name), "its sections"
+        elif name == "cover":
+            line, what = brochure.body_line, "the text before the first `##` heading"
+        else:
+            line, what = None, "the clinic details in _brand.yml"
+        problems.append(
+            Problem(
+                brochure.path,
+                line,
+                "error",
+                f"the `{name}` panel is too full: about {lines} line{'s' if lines != 1 else ''} "
+                "do not fit",
+                f"Cut about {lines} lines from {what}, or move a section to another panel",
+                code="panel-overflow",
+            )
+        )
+    return problems
