@@ -110,12 +110,17 @@ def render(project: Project, brand: Brand, brochure: Brochure, *, mode: str = "p
     body = markup.split_sections(brochure.body, brochure.body_line, content_url)
     env = env or environment(project)
     book = booking_url(brand, lead)
-    logo_svg = Markup((project.root / brand.logo).read_text(encoding="utf-8"))
+    svg = (project.root / brand.logo).read_text(encoding="utf-8")
+
+    def logo(color: str = brand.colors["primary"]) -> Markup:
+        # WeasyPrint draws an inline SVG's currentColor as black: paint it in a brand colour.
+        return Markup(svg.replace("currentColor", color))
+
     try:
         html = env.get_template(f"{brochure.layout}.html").render(
         brochure=brochure, brand=brand, body=body, extra=brochure.extra, lead=lead,
         booking_url=book, qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
-        logo_svg=logo_svg, css=Markup(stylesheet(project, brand, brochure.layout, static,
+        logo=logo, css=Markup(stylesheet(project, brand, brochure.layout, static,
                                                  styles)),
         md=lambda text: markup.inline_html(text, content_url), static=static,
         reviewed=brochure.reviewed.strftime("%B %Y").replace(" 0", " "),
