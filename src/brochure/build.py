@@ -16,7 +16,7 @@ from .content import Brochure
 from .errors import BrochureError, BuildFailed
 from .problems import Problem, first_error
 from .project import Project
-from .render import Lead, environment, render
+from .render import Lead, Rendered, environment, render
 
 if TYPE_CHECKING:
     from .output import Writer
@@ -42,7 +42,7 @@ class Outcome:
     """What happened to one brochure in a build."""
 
     slug: str
-    status: str  # built, skipped or failed
+    status: str  # built, skipped or failed (or previewed: HTML preview only)
     pages: int = 0
     problems: list[Problem] = field(default_factory=list)
     error: str = ""
@@ -128,12 +128,13 @@ class Pipeline:
                 f"the brochure runs to {pages} pages but its budget is `pages: "
                 f"{brochure.pages}`: about {lines} lines too long",
                 f"Cut about {lines} lines of text, or raise `pages:`", code="page-budget"))
-        html, static = "", set()
-        if preview:
-            page = render(self.project, self.brand, brochure, lead=lead, env=self.env,
-                          mode="preview")
-            html, static = page.html, page.static
-        return Result(brochure, pdf, pages, html, static, problems)
+        page = self.preview(brochure, lead) if preview else Rendered("")
+        return Result(brochure, pdf, pages, page.html, page.static, problems)
+
+    def preview(self, brochure: Brochure, lead: Lead | None = None) -> Rendered:
+        """Render the browser preview of `brochure` (fast: no PDF)."""
+        return render(self.project, self.brand, brochure, lead=lead, env=self.env,
+                      mode="preview")
 
 
 def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
@@ -142,26 +143,33 @@ def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
     return resources.check_references(pipeline.project, brochure.path, refs)
 
 
+def thumbnail_path(slug: str) -> str:
+    """Return where the picture of a brochure's first page goes, relative to out/."""
+    return f"thumbs/{slug}.png"
+
+
 def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
-          echo: Callable[[str], None] = print) -> list[Outcome]:
+          echo: Callable[[str], None] = print, writer: Writer | None = None) -> list[Outcome]:
     """Build the brochures named by `slugs` (all by default) into out/."""
     from .output import BuildState, Writer
 
     paths = project.brochure_paths(slugs)
     state = BuildState(project.out_dir)
     shared = shared_fingerprint(project)
-    writer = Writer(project.out_dir)
+    writer = writer or Writer(project.out_dir)
     pipeline = Pipeline(project)
     outcomes = []
     for path in paths:
         slug = path.stem
         key = fingerprint(shared, path)
-        outputs = [project.out_dir / f"{slug}.pdf", project.out_dir / f"{slug}.html"]
+        outputs = [project.out_dir / name
+                   for name in (f"{slug}.pdf", f"{slug}.html", thumbnail_path(slug))]
         if not force and state.fresh(slug, key, outputs):
             outcomes.append(Outcome(slug, "skipped"))
             continue
         outcome = _build_one(pipeline, writer, path)
-        state.record(slug, key if outcome.status == "built" else None)
+        facts = {"pages": outcome.pages, "problems": [p.to_state() for p in outcome.problems]}
+        state.record(slug, key if outcome.status == "built" else None, facts)
         outcomes.append(outcome)
         for problem in outcome.problems:
             echo(problem.format())
@@ -171,22 +179,45 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
     return outcomes
 
 
-def _build_one(pipeline: Pipeline, writer: Writer, path: Path) -> Outcome:
+def preview(project: Project, slugs: tuple[str, ...] = (), *,
+            writer: Writer | None = None) -> list[Outcome]:
+    """Write only the HTML previews of `slugs` (all by default): quick, for live preview.
+
+    A preview is `previewed` or `failed`; the PDFs and the build state are left alone.
+    """
+    from .output import Writer
+
+    writer = writer or Writer(project.out_dir)
+    pipeline = Pipeline(project)
+    return [_build_one(pipeline, writer, path, pdf=False)
+            for path in project.brochure_paths(slugs)]
+
+
+def _build_one(pipeline: Pipeline, writer: Writer, path: Path, pdf: bool = True) -> Outcome:
+    from .thumbnail import first_page_png
+
     slug = path.stem
     try:
         brochure, problems = pipeline.read(path)
         error = first_error(problems)
         if error is None and brochure is not None:
-            result = pipeline.render(brochure)
-            problems += result.problems
+            if pdf:
+                result = pipeline.render(brochure)
+                problems += result.problems
+                page = Rendered(result.preview, result.static)
+            else:
+                page = pipeline.preview(brochure)
             error = first_error(problems)
         if error is not None:
             return Outcome(slug, "failed", problems=[p for p in problems if p is not error],
                            error=error.to_error().message)
-        for rel in sorted(result.static):
+        for rel in sorted(page.static):
             writer.copy(pipeline.project.root / rel, Path("static") / rel)
-        writer.write(f"{slug}.html", result.preview)
+        writer.write(f"{slug}.html", page.html)
+        if not pdf:
+            return Outcome(slug, "previewed", problems=problems)
         writer.write(f"{slug}.pdf", result.pdf)
+        writer.write(thumbnail_path(slug), first_page_png(result.pdf))
         return Outcome(slug, "built", pages=result.pages, problems=problems)
     except BrochureError as exc:
         return Outcome(slug, "failed", error=exc.message)

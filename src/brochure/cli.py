@@ -35,18 +35,27 @@ def build(slugs: tuple[str, ...], force: bool, project_dir: str) -> None:
     Writes out/SLUG.pdf and out/SLUG.html (a browser preview).
     Example: brochure build exosomes-vs-prp
     """
+    from . import catalog
     from .build import build as run
+    from .errors import BrochureError
     from .build import summary
     from .project import Project
 
-    outcomes = run(Project.at(project_dir), slugs, force=force,
-                   echo=lambda line: click.echo(line, err=True))
+    project = Project.at(project_dir)
+    outcomes = run(project, slugs, force=force, echo=lambda line: click.echo(line, err=True))
     for outcome in outcomes:
         if outcome.status == "built":
             click.echo(f"built   out/{outcome.slug}.pdf ({outcome.pages} "
                        f"page{'s' if outcome.pages != 1 else ''})")
+    failed = any(o.status == "failed" for o in outcomes)
+    try:
+        if catalog.write(project, outcomes):
+            click.echo(f"wrote   out/{catalog.PAGE} (the catalog page)")
+    except BrochureError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        failed = True
     click.echo(summary(outcomes))
-    if any(o.status == "failed" for o in outcomes):
+    if failed:
         sys.exit(1)
 
 
