@@ -37,8 +37,8 @@ def build(slugs: tuple[str, ...], force: bool, project_dir: str) -> None:
     """
     from . import catalog
     from .build import build as run
-    from .errors import BrochureError
     from .build import summary
+    from .errors import BrochureError
     from .project import Project
 
     project = Project.at(project_dir)
@@ -70,3 +70,23 @@ def list_(project_dir: str) -> None:
     widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
     for row in table:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="The port to serve on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to serve on; 0.0.0.0 opens it to your whole network.")
+@project_option
+def serve(port: int, host: str, project_dir: str) -> None:
+    """Build everything, serve out/ in the browser and rebuild on every save.
+
+    Open the address it prints: the catalog of every brochure, each with its PDF and
+    preview. Saving a brochure, template, style or the brand file updates open pages.
+    Example: brochure serve --port 8001
+    """
+    from .project import Project
+    from .serve import run
+
+    run(Project.at(project_dir), host, port, echo=lambda line: click.echo(line),
+        warn=lambda line: click.echo(line, err=True))

@@ -141,8 +141,9 @@ def render_template(project: Project, env: jinja2.Environment, name: str,
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        raise SourceError(Path(exc.filename or project.templates_dir), exc.message or "syntax error",
-                          line=exc.lineno, hint="Fix the template syntax") from None
+        raise SourceError(Path(exc.filename or project.templates_dir),
+                          exc.message or "syntax error", line=exc.lineno,
+                          hint="Fix the template syntax") from None
     except jinja2.TemplateError as exc:
         line, where = _template_place(exc)
         raise SourceError(project.templates_dir / (where or name),
