@@ -108,8 +108,9 @@ def cards(project: Project, outcomes: Sequence[Outcome] = (),
         names = [("PDF", f"{slug}.pdf"), ("HTML preview", f"{slug}.html"),
                  *((label, name.format(slug=slug)) for label, name in EXTRA_LINKS)]
         card.links = [(label, name) for label, name in names if (out / name).is_file()]
-        if (out / thumbnail_path(slug)).is_file():
-            card.thumbnail = thumbnail_path(slug)
+        thumb = out / thumbnail_path(slug)
+        if thumb.is_file():  # the query changes with the picture, so browsers reload it
+            card.thumbnail = f"{thumbnail_path(slug)}?v={thumb.stat().st_mtime_ns:x}"
         result.append(card)
     return result
 

@@ -15,10 +15,14 @@ import traceback
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 
 from .errors import BrochureError
 from .project import Project
 from .rebuild import Failure, Rebuilder
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 DATA = Path(__file__).parent / "data"
 EVENTS = "/_brochure/events"
@@ -107,7 +111,7 @@ class Hub:
 
 
 def app(project: Project, rebuilder: Rebuilder, hub: Hub, echo: Callable[[str], None],
-        ready: str = ""):  # noqa: ANN201 - starlette.applications.Starlette
+        ready: str = "") -> Starlette:
     """Return the web application: out/ files, error pages and the reload events.
 
     `ready` is printed once the application has started.
@@ -140,7 +144,9 @@ def app(project: Project, rebuilder: Rebuilder, hub: Hub, echo: Callable[[str], 
     async def lifespan(_app: object) -> AsyncIterator[None]:
         hub.loop = asyncio.get_running_loop()
         stop = asyncio.Event()
-        task = asyncio.create_task(live(project, rebuilder, hub, stop, echo))
+        watching = asyncio.Event()
+        task = asyncio.create_task(live(project, rebuilder, hub, stop, echo, watching))
+        await watching.wait()
         if ready:
             echo(ready)
         try:
@@ -156,8 +162,11 @@ def app(project: Project, rebuilder: Rebuilder, hub: Hub, echo: Callable[[str], 
 
 
 async def live(project: Project, rebuilder: Rebuilder, hub: Hub, stop: asyncio.Event,
-               echo: Callable[[str], None]) -> None:
-    """Rebuild on every change, previews first, and tell the open pages what changed."""
+               echo: Callable[[str], None], watching: asyncio.Event) -> None:
+    """Rebuild on every change, previews first, and tell the open pages what changed.
+
+    `watching` is set once changes are watched.
+    """
     from .watch import affected, changes
 
     pending: set[str] | None = set()
@@ -165,12 +174,19 @@ async def live(project: Project, rebuilder: Rebuilder, hub: Hub, stop: asyncio.E
 
     async def collect() -> None:
         nonlocal pending
-        async for batch in changes(project, stop):
+        async for batch in changes(project, stop, watching):
             more = affected(project, batch)
             pending = None if pending is None or more is None else pending | more
             ready.set()
 
+    def report(task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            watching.set()
+            echo(f"Error: watching the files failed: {task.exception()}. Pages will not "
+                 "update by themselves; restart brochure serve")
+
     collector = asyncio.create_task(collect())
+    collector.add_done_callback(report)
     try:
         while True:
             await ready.wait()

@@ -44,8 +44,11 @@ def sources(project: Project) -> list[Path]:
                                   project.styles_dir, project.assets_dir) if folder.is_dir()]
 
 
-async def changes(project: Project, stop: asyncio.Event) -> AsyncIterator[set[Path]]:
+async def changes(project: Project, stop: asyncio.Event,
+                  watching: asyncio.Event | None = None) -> AsyncIterator[set[Path]]:
     """Yield each batch of changed source files until `stop` is set.
+
+    `watching` is set once the watches are in place: a change after that is seen.
 
     The folders are watched with everything below them; the project folder itself only
     for the brand file (it also holds out/ and perhaps a .venv, which are not sources).
@@ -65,6 +68,9 @@ async def changes(project: Project, stop: asyncio.Event) -> AsyncIterator[set[Pa
     if sources(project):
         tasks.append(asyncio.create_task(pump(*sources(project), recursive=True)))
     waiter = asyncio.create_task(stop.wait())
+    await asyncio.sleep(0)  # the watcher tasks start, and place their watches, right away
+    if watching is not None:
+        watching.set()
     try:
         while not stop.is_set():
             getter = asyncio.create_task(queue.get())
