@@ -21,9 +21,12 @@ class Server:
     def __init__(self, root: Path, *args: str) -> None:
         self.root = root
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", START, "serve", "--port", "0", "--project", str(root),
-             *args],
-            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [sys.executable, "-c", START, "serve", "--port", "0", "--project", str(root), *args],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.out: queue.Queue[str] = queue.Queue()
         self.lines: list[str] = []
         self.errors: list[str] = []

@@ -77,13 +77,28 @@ def test_serves_pdf_and_preview(served: Server) -> None:
     assert status == 200 and "Aging skin" in html
 
 
-@pytest.mark.parametrize("path", [
-    "/../_brand.yml", "/%2e%2e/_brand.yml", "/%2E%2E/%2E%2E/etc/passwd",
-    "/static/../../_brand.yml", "/static/%2e%2e/%2e%2e/_brand.yml",
-    "/thumbs/..%2f..%2f_brand.yml", "/..%5c_brand.yml", "//etc/passwd",
-    "/%2fetc%2fpasswd", "/_brand.yml", "/brand-link.yml", "/up/_brand.yml",
-    "/.build-state.json", "/thumbs/", "/static", "/static/", "/nothing.html",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../_brand.yml",
+        "/%2e%2e/_brand.yml",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/static/../../_brand.yml",
+        "/static/%2e%2e/%2e%2e/_brand.yml",
+        "/thumbs/..%2f..%2f_brand.yml",
+        "/..%5c_brand.yml",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/_brand.yml",
+        "/brand-link.yml",
+        "/up/_brand.yml",
+        "/.build-state.json",
+        "/thumbs/",
+        "/static",
+        "/static/",
+        "/nothing.html",
+    ],
+)
 def test_paths_outside_out_and_folders_get_404(served: Server, path: str) -> None:
     status, _, body = served.get(path)
     assert status == 404, path
@@ -125,8 +140,12 @@ def test_catalog_shows_a_failed_brochure(project: Path) -> None:
 
 
 def test_edited_title_shows_on_catalog_and_preview(server: Server) -> None:
-    replace_in(server.root, "brochures/exosomes-vs-prp.md", "title: Exosomes and PRP",
-               "title: Exosomes or PRP, side by side")
+    replace_in(
+        server.root,
+        "brochures/exosomes-vs-prp.md",
+        "title: Exosomes and PRP",
+        "title: Exosomes or PRP, side by side",
+    )
     new = "Exosomes or PRP, side by side"
     assert server.until("/exosomes-vs-prp.html", lambda s, t: new in t, timeout=3) < 3
     assert server.until("/", lambda s, t: new in t, timeout=3) < 3
@@ -140,31 +159,49 @@ def test_brand_change_rebuilds_every_brochure(server: Server) -> None:
     replace_in(server.root, "_brand.yml", "phone: 480 590 5693", "phone: 480 555 0199")
     for page in ("/", "/conditions.html", "/results-timeline.html"):
         server.until(page, lambda s, t: "480 555 0199" in t, timeout=5)
-    server.wait_line(lambda line: line.startswith("built    conditions, exosomes-vs-prp, "
-                                                  "results-timeline"), timeout=20)
+    server.wait_line(
+        lambda line: line.startswith("built    conditions, exosomes-vs-prp, results-timeline"),
+        timeout=20,
+    )
 
 
 def test_broken_save_shows_error_and_fix_restores(server: Server) -> None:
     path = "brochures/exosomes-vs-prp.md"
     good = (server.root / path).read_text(encoding="utf-8")
     replace_in(server.root, path, "title: Exosomes and PRP", "title: Exosomes: and PRP")
-    server.until("/exosomes-vs-prp.html", lambda s, t: s == 500 and (
-        "brochures/exosomes-vs-prp.md:2: invalid YAML" in t), timeout=5)
+    server.until(
+        "/exosomes-vs-prp.html",
+        lambda s, t: s == 500 and ("brochures/exosomes-vs-prp.md:2: invalid YAML" in t),
+        timeout=5,
+    )
     server.until("/", lambda s, t: "1 error" in t and "exosomes-vs-prp.md:2" in t, timeout=5)
 
     replace_in(server.root, path, "title: Exosomes: and PRP", "title: Exosomes and PRP")
-    server.until("/exosomes-vs-prp.html", lambda s, t: s == 200 and "Exosomes and PRP" in t
-                 and "could not be built" not in t, timeout=5)
+    server.until(
+        "/exosomes-vs-prp.html",
+        lambda s, t: s == 200 and "Exosomes and PRP" in t and "could not be built" not in t,
+        timeout=5,
+    )
 
-    replace_in(server.root, path, "## Which is right for me?",
-               "## Which is right for me?\n\n![Before and after](../assets/missing.jpg)")
-    status_text = server.until("/exosomes-vs-prp.html", lambda s, t: s == 500 and (
-        "brochures/exosomes-vs-prp.md:39: image `../assets/missing.jpg` not found" in t),
-        timeout=5)
+    replace_in(
+        server.root,
+        path,
+        "## Which is right for me?",
+        "## Which is right for me?\n\n![Before and after](../assets/missing.jpg)",
+    )
+    status_text = server.until(
+        "/exosomes-vs-prp.html",
+        lambda s, t: (
+            s == 500
+            and ("brochures/exosomes-vs-prp.md:39: image `../assets/missing.jpg` not found" in t)
+        ),
+        timeout=5,
+    )
     assert status_text < 5
     (server.root / path).write_text(good, encoding="utf-8")
-    server.until("/exosomes-vs-prp.html", lambda s, t: s == 200 and "Which is right" in t,
-                 timeout=5)
+    server.until(
+        "/exosomes-vs-prp.html", lambda s, t: s == 200 and "Which is right" in t, timeout=5
+    )
     server.until("/", lambda s, t: t.count("Ready to print") == 3, timeout=15)
     assert server.proc.poll() is None
 
@@ -208,12 +245,21 @@ def test_port_in_use_is_an_error(project: Path) -> None:
 # ---- Pure parts ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("url", "name"), [
-    ("/", "index.html"), ("/conditions.pdf", "conditions.pdf"),
-    ("/thumbs/a.png", "thumbs/a.png"), ("/../x", None), ("/a/../../x", None),
-    ("//etc/passwd", None), ("/thumbs/", None), ("/.hidden", None), ("/a\\b", None),
-    ("/c:/x", None),
-])
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/", "index.html"),
+        ("/conditions.pdf", "conditions.pdf"),
+        ("/thumbs/a.png", "thumbs/a.png"),
+        ("/../x", None),
+        ("/a/../../x", None),
+        ("//etc/passwd", None),
+        ("/thumbs/", None),
+        ("/.hidden", None),
+        ("/a\\b", None),
+        ("/c:/x", None),
+    ],
+)
 def test_page_name(url: str, name: str | None) -> None:
     assert page_name(url) == name
 
@@ -225,7 +271,11 @@ def test_affected(tmp_path: Path) -> None:
     assert affected(project, [brochures / "a.md", brochures / "b.md"]) == {"a", "b"}
     for scratch in (".a.md.swp", "a.md~", "4913", "sedX1b2c3", "#a.md#", "_draft.md"):
         assert affected(project, [brochures / scratch]) == set(), scratch
-    for shared in (project.brand_path, project.templates_dir / "base.html",
-                   project.styles_dir / "common.css", project.assets_dir / "logo.svg",
-                   brochures / "photo.jpg"):
+    for shared in (
+        project.brand_path,
+        project.templates_dir / "base.html",
+        project.styles_dir / "common.css",
+        project.assets_dir / "logo.svg",
+        brochures / "photo.jpg",
+    ):
         assert affected(project, [brochures / "a.md", shared]) is None, shared

@@ -21,8 +21,16 @@ from .conftest import replace_in
 from .live import Server
 
 CHROMIUM = shutil.which("chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 class Tab:
@@ -69,8 +77,16 @@ def browser(tmp_path: Path) -> Iterator[str]:
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
     profile = tmp_path / "chromium-profile"
     proc = subprocess.Popen(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
-         "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            CHROMIUM,
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
@@ -96,16 +112,26 @@ def test_open_catalog_reloads_itself_with_the_new_title(project: Path, browser: 
         tab = Tab(page["webSocketDebuggerUrl"])
         tab.call("Page.enable")
         tab.call("Page.navigate", url=server.base + "/")
-        tab.wait("document.readyState === 'complete' && "
-                 "document.body.innerText.includes('Exosomes and PRP')", timeout=15)
+        tab.wait(
+            "document.readyState === 'complete' && "
+            "document.body.innerText.includes('Exosomes and PRP')",
+            timeout=15,
+        )
         tab.evaluate("window.notReloaded = true")
         time.sleep(0.5)  # let the page's event stream connect
 
-        replace_in(project, "brochures/exosomes-vs-prp.md", "title: Exosomes and PRP",
-                   "title: Exosomes or PRP, compared")
-        took = tab.wait("window.notReloaded === undefined && document.readyState === "
-                        "'complete' && document.body.innerText.includes("
-                        "'Exosomes or PRP, compared')", timeout=5)
+        replace_in(
+            project,
+            "brochures/exosomes-vs-prp.md",
+            "title: Exosomes and PRP",
+            "title: Exosomes or PRP, compared",
+        )
+        took = tab.wait(
+            "window.notReloaded === undefined && document.readyState === "
+            "'complete' && document.body.innerText.includes("
+            "'Exosomes or PRP, compared')",
+            timeout=5,
+        )
         assert took < 5
         assert tab.evaluate("document.body.innerText.includes('Exosomes and PRP')") is False
         tab.ws.close()

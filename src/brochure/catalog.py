@@ -74,8 +74,11 @@ class Card:
         return sum(p.level == "warning" for p in self.problems)
 
 
-def cards(project: Project, outcomes: Sequence[Outcome] = (),
-          checks: Mapping[str, list[Problem]] | None = None) -> list[Card]:
+def cards(
+    project: Project,
+    outcomes: Sequence[Outcome] = (),
+    checks: Mapping[str, list[Problem]] | None = None,
+) -> list[Card]:
     """Describe every brochure for the catalog.
 
     `outcomes` are this run's build results (brochures not in them show what the last build
@@ -99,14 +102,21 @@ def cards(project: Project, outcomes: Sequence[Outcome] = (),
         else:
             problems = list(outcome.problems)
         problems += (checks or {}).get(slug, [])
-        card = Card(slug, brochure.title if brochure else slug, error=outcome.error,
-                    problems=_unique(problems))
+        card = Card(
+            slug,
+            brochure.title if brochure else slug,
+            error=outcome.error,
+            problems=_unique(problems),
+        )
         if brochure is not None:
             card.description, card.layout = brochure.description, brochure.layout
             card.reviewed = month_year(brochure.reviewed)
         card.pages = outcome.pages or facts.get("pages") or None
-        names = [("PDF", f"{slug}.pdf"), ("HTML preview", f"{slug}.html"),
-                 *((label, name.format(slug=slug)) for label, name in EXTRA_LINKS)]
+        names = [
+            ("PDF", f"{slug}.pdf"),
+            ("HTML preview", f"{slug}.html"),
+            *((label, name.format(slug=slug)) for label, name in EXTRA_LINKS),
+        ]
         card.links = [(label, name) for label, name in names if (out / name).is_file()]
         thumb = out / thumbnail_path(slug)
         if thumb.is_file():  # the query changes with the picture, so browsers reload it
@@ -135,9 +145,15 @@ def page(project: Project, cards: list[Card]) -> tuple[str, set[str]]:
 
     css = stylesheet(project, brand, TEMPLATE.removesuffix(".html"), static, common=False)
     html = render_template(
-        project, environment(project), TEMPLATE, brand=brand, cards=cards,
-        logo_svg=logo_svg(project, brand), css=Markup(css),
-        place=lambda problem: _place(project, problem))
+        project,
+        environment(project),
+        TEMPLATE,
+        brand=brand,
+        cards=cards,
+        logo_svg=logo_svg(project, brand),
+        css=Markup(css),
+        place=lambda problem: _place(project, problem),
+    )
     return html, used
 
 
@@ -150,9 +166,13 @@ def _place(project: Project, problem: Problem) -> str:
     return where + (f":{problem.line}" if problem.line else "")
 
 
-def write(project: Project, outcomes: Sequence[Outcome] = (), *,
-          checks: Mapping[str, list[Problem]] | None = None,
-          writer: Writer | None = None) -> bool:
+def write(
+    project: Project,
+    outcomes: Sequence[Outcome] = (),
+    *,
+    checks: Mapping[str, list[Problem]] | None = None,
+    writer: Writer | None = None,
+) -> bool:
     """Write out/index.html (and the fonts it uses); return False when it was up to date.
 
     Raises BrochureError when the catalog cannot be made (a broken brand file or template).
@@ -160,9 +180,11 @@ def write(project: Project, outcomes: Sequence[Outcome] = (), *,
     from .output import BuildState, Writer
 
     if (project.brochures_dir / "index.md").is_file():
-        raise SourceError(project.brochures_dir / "index.md",
-                          "the name `index` is taken by the catalog page (out/index.html)",
-                          hint="Rename the brochure file")
+        raise SourceError(
+            project.brochures_dir / "index.md",
+            "the name `index` is taken by the catalog page (out/index.html)",
+            hint="Rename the brochure file",
+        )
     state = BuildState(project.out_dir)
     key = _fingerprint(project, state, outcomes, checks)
     if key and state.data.get(STATE_KEY) == key and (project.out_dir / PAGE).is_file():
@@ -177,8 +199,12 @@ def write(project: Project, outcomes: Sequence[Outcome] = (), *,
     return True
 
 
-def _fingerprint(project: Project, state: BuildState, outcomes: Sequence[Outcome],
-                 checks: Mapping[str, list[Problem]] | None) -> str:
+def _fingerprint(
+    project: Project,
+    state: BuildState,
+    outcomes: Sequence[Outcome],
+    checks: Mapping[str, list[Problem]] | None,
+) -> str:
     """Hash what the catalog shows, when every brochure is built and unchanged ('' if not).
 
     Each brochure's build fingerprint already covers its file, the brand, the templates

@@ -55,8 +55,9 @@ class Rebuilder:
             page = f"{outcome.slug}.html"
             failures.pop(page, None)
             if outcome.status == "failed":
-                failures[page] = Failure((("error", outcome.error),
-                                          *((p.level, p.format()) for p in outcome.problems)))
+                failures[page] = Failure(
+                    (("error", outcome.error), *((p.level, p.format()) for p in outcome.problems))
+                )
                 self.echo(f"Error: {outcome.error}")
         try:
             catalog.write(self.project, outcomes, writer=writer)
@@ -64,10 +65,16 @@ class Rebuilder:
         except BrochureError as exc:
             failures[catalog.PAGE] = Failure((("error", exc.message),))
             self.echo(f"Error: {exc.message}")
-        changed = {p.relative_to(writer.root.resolve()).as_posix() for p in writer.changed
-                   if p.suffix == ".html"}
-        changed |= {p for p in failures.keys() | self.failures.keys()
-                    if failures.get(p) != self.failures.get(p)}
+        changed = {
+            p.relative_to(writer.root.resolve()).as_posix()
+            for p in writer.changed
+            if p.suffix == ".html"
+        }
+        changed |= {
+            p
+            for p in failures.keys() | self.failures.keys()
+            if failures.get(p) != self.failures.get(p)
+        }
         self.failures = failures
         done = [o.slug for o in outcomes if o.status in ("built", "previewed")]
         if done:

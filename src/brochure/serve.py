@@ -34,8 +34,10 @@ def page_name(url_path: str) -> str | None:
     """Turn a decoded URL path into a file name under out/, or None if it is not allowed."""
     rel = url_path.removeprefix("/") or "index.html"
     parts = rel.split("/")
-    if any(not part or part.startswith(".") or "\\" in part or ":" in part or "\0" in part
-           for part in parts):
+    if any(
+        not part or part.startswith(".") or "\\" in part or ":" in part or "\0" in part
+        for part in parts
+    ):
         return None  # empty (a folder), hidden, `..`, Windows-style or absolute paths
     return rel
 
@@ -62,8 +64,9 @@ def error_page(name: str, failure: Failure) -> str:
     """Return the page shown in place of `name` while it cannot be built."""
     from html import escape
 
-    items = "\n".join(f'<li class="{escape(level)}">{escape(text)}</li>'
-                      for level, text in failure.lines)
+    items = "\n".join(
+        f'<li class="{escape(level)}">{escape(text)}</li>' for level, text in failure.lines
+    )
     template = Template((DATA / "error.html").read_text(encoding="utf-8"))
     return template.substitute(page=escape(name), problems=items)
 
@@ -110,8 +113,9 @@ class Hub:
             self.queues.discard(queue)
 
 
-def app(project: Project, rebuilder: Rebuilder, hub: Hub, echo: Callable[[str], None],
-        ready: str = "") -> Starlette:
+def app(
+    project: Project, rebuilder: Rebuilder, hub: Hub, echo: Callable[[str], None], ready: str = ""
+) -> Starlette:
     """Return the web application: out/ files, error pages and the reload events.
 
     `ready` is printed once the application has started.
@@ -157,12 +161,19 @@ def app(project: Project, rebuilder: Rebuilder, hub: Hub, echo: Callable[[str], 
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    return Starlette(routes=[Route(EVENTS, events), Route("/{path:path}", files)],
-                     lifespan=lifespan)
+    return Starlette(
+        routes=[Route(EVENTS, events), Route("/{path:path}", files)], lifespan=lifespan
+    )
 
 
-async def live(project: Project, rebuilder: Rebuilder, hub: Hub, stop: asyncio.Event,
-               echo: Callable[[str], None], watching: asyncio.Event) -> None:
+async def live(
+    project: Project,
+    rebuilder: Rebuilder,
+    hub: Hub,
+    stop: asyncio.Event,
+    echo: Callable[[str], None],
+    watching: asyncio.Event,
+) -> None:
     """Rebuild on every change, previews first, and tell the open pages what changed.
 
     `watching` is set once changes are watched.
@@ -182,8 +193,10 @@ async def live(project: Project, rebuilder: Rebuilder, hub: Hub, stop: asyncio.E
     def report(task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
             watching.set()
-            echo(f"Error: watching the files failed: {task.exception()}. Pages will not "
-                 "update by themselves; restart brochure serve")
+            echo(
+                f"Error: watching the files failed: {task.exception()}. Pages will not "
+                "update by themselves; restart brochure serve"
+            )
 
     collector = asyncio.create_task(collect())
     collector.add_done_callback(report)
@@ -198,8 +211,10 @@ async def live(project: Project, rebuilder: Rebuilder, hub: Hub, stop: asyncio.E
                 try:
                     hub.publish(await asyncio.to_thread(rebuilder.run, todo, pdf))
                 except Exception:  # a bug or a file vanishing mid-save: keep serving
-                    echo("Error: the rebuild failed; the server keeps running:\n"
-                         + traceback.format_exc())
+                    echo(
+                        "Error: the rebuild failed; the server keeps running:\n"
+                        + traceback.format_exc()
+                    )
     finally:
         collector.cancel()
 
@@ -216,19 +231,27 @@ def bind(host: str, port: int) -> socket.socket:
         sock.close()
         raise BrochureError(
             f"cannot serve on {host}:{port}: {exc.strerror or exc}. Pick another port "
-            f"with --port {port + 1 if port else 8000}, or stop the program using it") from None
+            f"with --port {port + 1 if port else 8000}, or stop the program using it"
+        ) from None
     return sock
 
 
-def run(project: Project, host: str = "127.0.0.1", port: int = 8000,
-        echo: Callable[[str], None] = print, warn: Callable[[str], None] = print) -> None:
+def run(
+    project: Project,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    echo: Callable[[str], None] = print,
+    warn: Callable[[str], None] = print,
+) -> None:
     """Build everything, then serve out/ and rebuild on every save until Ctrl-C."""
     import uvicorn
 
     sock = bind(host, port)
     if host in ALL_INTERFACES:
-        warn("Warning: serving on all network interfaces: anyone on your network can open "
-             "these pages. Use --host 127.0.0.1 to keep them on this computer.")
+        warn(
+            "Warning: serving on all network interfaces: anyone on your network can open "
+            "these pages. Use --host 127.0.0.1 to keep them on this computer."
+        )
     shown = "127.0.0.1" if host in ALL_INTERFACES else host
     shown = f"[{shown}]" if ":" in shown else shown
     url = f"http://{shown}:{sock.getsockname()[1]}/"
@@ -244,7 +267,11 @@ def run(project: Project, host: str = "127.0.0.1", port: int = 8000,
         rebuilder.run(None, pdf=True)
         config = uvicorn.Config(
             app(project, rebuilder, hub, echo, ready=f"Serving {url} (press Ctrl-C to stop)"),
-            log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=2,
+        )
         Server(config).run(sockets=[sock])
     except KeyboardInterrupt:
         pass  # Ctrl-C while starting, or raised again by uvicorn once it has stopped cleanly

@@ -16,8 +16,12 @@ SCRATCH_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", ".bak", "~")
 def is_scratch(path: Path) -> bool:
     """Tell whether `path` is an editor's scratch file rather than a source."""
     name = path.name
-    return (name.startswith((".", "#")) or name.endswith(SCRATCH_SUFFIXES)
-            or not path.suffix or "__pycache__" in path.parts)
+    return (
+        name.startswith((".", "#"))
+        or name.endswith(SCRATCH_SUFFIXES)
+        or not path.suffix
+        or "__pycache__" in path.parts
+    )
 
 
 def affected(project: Project, changed: Iterable[Path]) -> set[str] | None:
@@ -40,12 +44,21 @@ def affected(project: Project, changed: Iterable[Path]) -> set[str] | None:
 
 def sources(project: Project) -> list[Path]:
     """Return the folders to watch (with everything below them)."""
-    return [folder for folder in (project.brochures_dir, project.templates_dir,
-                                  project.styles_dir, project.assets_dir) if folder.is_dir()]
+    return [
+        folder
+        for folder in (
+            project.brochures_dir,
+            project.templates_dir,
+            project.styles_dir,
+            project.assets_dir,
+        )
+        if folder.is_dir()
+    ]
 
 
-async def changes(project: Project, stop: asyncio.Event,
-                  watching: asyncio.Event | None = None) -> AsyncIterator[set[Path]]:
+async def changes(
+    project: Project, stop: asyncio.Event, watching: asyncio.Event | None = None
+) -> AsyncIterator[set[Path]]:
     """Yield each batch of changed source files until `stop` is set.
 
     `watching` is set once the watches are in place: a change after that is seen.
@@ -58,8 +71,9 @@ async def changes(project: Project, stop: asyncio.Event,
     queue: asyncio.Queue[set[Path]] = asyncio.Queue()
 
     async def pump(*paths: Path, recursive: bool, only: str = "") -> None:
-        async for batch in awatch(*paths, stop_event=stop, recursive=recursive,
-                                  watch_filter=None, debounce=400, step=30):
+        async for batch in awatch(
+            *paths, stop_event=stop, recursive=recursive, watch_filter=None, debounce=400, step=30
+        ):
             found = {Path(p) for _, p in batch if not only or Path(p).name == only}
             if found:
                 queue.put_nowait(found)
@@ -74,8 +88,9 @@ async def changes(project: Project, stop: asyncio.Event,
     try:
         while not stop.is_set():
             getter = asyncio.create_task(queue.get())
-            done, _ = await asyncio.wait({getter, waiter, *tasks},
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                {getter, waiter, *tasks}, return_when=asyncio.FIRST_COMPLETED
+            )
             if getter in done:
                 yield getter.result()
             else:
