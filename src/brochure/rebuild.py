@@ -58,13 +58,11 @@ class Rebuilder:
                 failures[page] = Failure(
                     (("error", outcome.error), *((p.level, p.format()) for p in outcome.problems))
                 )
-                self.echo(f"Error: {outcome.error}")
         try:
             catalog.write(self.project, outcomes, writer=writer)
             failures.pop(catalog.PAGE, None)
         except BrochureError as exc:
             failures[catalog.PAGE] = Failure((("error", exc.message),))
-            self.echo(f"Error: {exc.message}")
         changed = {
             p.relative_to(writer.root.resolve()).as_posix()
             for p in writer.changed
@@ -75,6 +73,9 @@ class Rebuilder:
             for p in failures.keys() | self.failures.keys()
             if failures.get(p) != self.failures.get(p)
         }
+        new = [failures[page].lines[0][1] for page in sorted(changed & failures.keys())]
+        for message in dict.fromkeys(new):  # each new error once, not at each step
+            self.echo(f"Error: {message}")
         self.failures = failures
         done = [o.slug for o in outcomes if o.status in ("built", "previewed")]
         if done:
