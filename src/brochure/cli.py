@@ -32,7 +32,8 @@ def main() -> None:
 def build(slugs: tuple[str, ...], force: bool, project_dir: str) -> None:
     """Build brochures into out/ (all of them, or the SLUGS named).
 
-    Writes out/SLUG.pdf and out/SLUG.html (a browser preview).
+    Writes out/SLUG.pdf, out/SLUG.html (a browser preview) and out/index.html (the
+    catalog page listing every brochure).
     Example: brochure build exosomes-vs-prp
     """
     from . import catalog
