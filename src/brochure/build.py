@@ -23,7 +23,7 @@ from .content import Brochure
 from .errors import BrochureError, SourceError
 from .problems import Problem, first_error
 from .project import Project
-from .render import Lead, environment, render
+from .render import Lead, Rendered, environment, render
 
 if TYPE_CHECKING:
     from .checks.claims import Rule
@@ -56,7 +56,7 @@ class Outcome:
     """What happened to one brochure in a build."""
 
     slug: str
-    status: str  # built, skipped or failed
+    status: str  # built, skipped or failed (or previewed: HTML preview only)
     pages: int = 0
     problems: list[Problem] = field(default_factory=list)
     error: str = ""
@@ -161,19 +161,20 @@ class Pipeline:
         with capture_log() as log:
             document = self.renderer.layout(rendered.html, log)
             pdf = self.renderer.write(document)
-        html, static = "", set()
-        if preview:
-            page = render(self.project, self.brand, brochure, lead=lead, env=self.env,
-                          mode="preview")
-            html, static = page.html, page.static
+        page = self.preview(brochure, lead) if preview else Rendered("")
         families = {f.family for f in self.brand.fonts}
-        result = Result(brochure, pdf, len(document.pages), html, static,
+        result = Result(brochure, pdf, len(document.pages), page.html, page.static,
                         facts=page_facts(document, MIN_TEXT_PT), log=log,
                         fallback=fallback_glyphs(document, families),
                         overfull=overfull_panels(document))
         for check in self.render_checks:
             result.problems.extend(check(self, result))
         return result
+
+    def preview(self, brochure: Brochure, lead: Lead | None = None) -> Rendered:
+        """Render the browser preview of `brochure` (fast: no PDF)."""
+        return render(self.project, self.brand, brochure, lead=lead, env=self.env,
+                      mode="preview")
 
     def render_press(self, brochure: Brochure) -> tuple[bytes, int, list[Problem]]:
         """Render the print shop's file (bleed, crop marks, whole fonts); count pages."""
@@ -213,8 +214,14 @@ def check_panel_overflow(pipeline: Pipeline, result: Result) -> list[Problem]:
     return panels.overflow_problems(result.brochure, result.overfull)
 
 
+def thumbnail_path(slug: str) -> str:
+    """Return where the picture of a brochure's first page goes, relative to out/."""
+    return f"thumbs/{slug}.png"
+
+
 def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
-          press: bool = False, echo: Callable[[str], None] = print) -> list[Outcome]:
+          press: bool = False, echo: Callable[[str], None] = print,
+          writer: Writer | None = None) -> list[Outcome]:
     """Build the brochures named by `slugs` (all by default) into out/.
 
     With `press`, also write out/press/<slug>.pdf for a print shop (see build_press).
@@ -224,6 +231,7 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
     paths = project.brochure_paths(slugs)
     state = BuildState(project.out_dir)
     shared = shared_fingerprint(project)
+    writer = writer or Writer(project.out_dir)
     pipeline = Pipeline(project)
     outcomes: dict[str, Outcome] = {}
     keys: dict[str, str] = {}
@@ -231,19 +239,19 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
     for path in paths:
         slug = path.stem
         keys[slug] = fingerprint(shared, path)
-        outputs = [project.out_dir / f"{slug}.pdf", project.out_dir / f"{slug}.html"]
+        outputs = [project.out_dir / name
+                   for name in (f"{slug}.pdf", f"{slug}.html", thumbnail_path(slug))]
         if not force and state.fresh(slug, keys[slug], outputs):
             outcomes[slug] = Outcome(slug, "skipped")
         else:
             stale.append(path)
+    shared_error = ""
     if stale:  # what all brochures share is checked only when something is rebuilt
-        shared_problems = pipeline.project_problems()
-        error = first_error(shared_problems)
-        for problem in shared_problems:
-            if problem is not error:
-                echo(problem.format())
-        if error is not None:
-            raise error.to_error()
+        shared_error = _check_shared(pipeline, echo)
+        if shared_error:  # every brochure fails, with this one message
+            outcomes.update({p.stem: Outcome(p.stem, "failed", error=shared_error)
+                             for p in stale})
+            stale = []
     todo: list[tuple[Brochure, list[Problem]]] = []
     for path in stale:
         slug = path.stem
@@ -253,20 +261,39 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
         else:
             todo.append((brochure, problems))
     results = render_all(pipeline, [b for b, _ in todo])
-    writer = Writer(project.out_dir)
     for (brochure, problems), result in zip(todo, results, strict=True):
         outcomes[brochure.slug] = _write(pipeline, writer, brochure, problems, result)
     for slug, outcome in outcomes.items():
         if outcome.status != "skipped":
-            state.record(slug, keys[slug] if outcome.status == "built" else None)
+            facts = {"pages": outcome.pages,
+                     "problems": [p.to_state() for p in outcome.problems]}
+            state.record(slug, keys[slug] if outcome.status == "built" else None, facts)
         for problem in outcome.problems:
             echo(problem.format())
-        if outcome.error:
+        if outcome.error and outcome.error != shared_error:
             echo(f"Error: {outcome.error}")
     if press:
         build_press(pipeline, writer, state, outcomes, shared, force=force, echo=echo)
     state.save()
     return [outcomes[p.stem] for p in paths]
+
+
+def _check_shared(pipeline: Pipeline, echo: Callable[[str], None]) -> str:
+    """Check the brand file and check settings; show findings, return the error if any."""
+    try:
+        problems = pipeline.project_problems()
+    except BrochureError as exc:
+        echo(f"Error: {exc.message}")
+        return exc.message
+    error = first_error(problems)
+    for problem in problems:
+        if problem is not error:
+            echo(problem.format())
+    if error is None:
+        return ""
+    message = error.to_error().message
+    echo(f"Error: {message}")
+    return message
 
 
 def _failed(slug: str, problems: list[Problem], error: str = "") -> Outcome:
@@ -276,19 +303,52 @@ def _failed(slug: str, problems: list[Problem], error: str = "") -> Outcome:
                    error=message)
 
 
+def _write_preview(pipeline: Pipeline, writer: Writer, slug: str, page: Rendered) -> None:
+    """Write a brochure's HTML preview and the project files it shows."""
+    for rel in sorted(page.static):
+        writer.copy(pipeline.project.root / rel, Path("static") / rel)
+    writer.write(f"{slug}.html", page.html)
+
+
+def preview(project: Project, slugs: tuple[str, ...] = (), *,
+            writer: Writer | None = None) -> list[Outcome]:
+    """Write only the HTML previews of `slugs` (all by default): quick, for live preview.
+
+    A preview is `previewed` or `failed`; the PDFs and the build state are left alone.
+    """
+    from .output import Writer
+
+    writer = writer or Writer(project.out_dir)
+    pipeline = Pipeline(project)
+    outcomes = []
+    for path in project.brochure_paths(slugs):
+        brochure, problems = pipeline.read(path)
+        if brochure is None or first_error(problems):
+            outcomes.append(_failed(path.stem, problems))
+            continue
+        try:
+            _write_preview(pipeline, writer, brochure.slug, pipeline.preview(brochure))
+        except BrochureError as exc:
+            outcomes.append(_failed(brochure.slug, problems, exc.message))
+            continue
+        outcomes.append(Outcome(brochure.slug, "previewed", problems=problems))
+    return outcomes
+
+
 def _write(pipeline: Pipeline, writer: Writer, brochure: Brochure, problems: list[Problem],
            result: Result | str) -> Outcome:
     """Write one rendered brochure to out/, unless rendering found an error."""
+    from .thumbnail import first_page_png
+
     if isinstance(result, str):
         return _failed(brochure.slug, problems, result)
     problems = problems + result.problems
     if first_error(problems):
         return _failed(brochure.slug, problems)
     try:
-        for rel in sorted(result.static):
-            writer.copy(pipeline.project.root / rel, Path("static") / rel)
-        writer.write(f"{brochure.slug}.html", result.preview)
+        _write_preview(pipeline, writer, brochure.slug, Rendered(result.preview, result.static))
         writer.write(f"{brochure.slug}.pdf", result.pdf)
+        writer.write(thumbnail_path(brochure.slug), first_page_png(result.pdf))
     except (BrochureError, OSError) as exc:
         return _failed(brochure.slug, problems, getattr(exc, "message", str(exc)))
     return Outcome(brochure.slug, "built", pages=result.pages, problems=problems,

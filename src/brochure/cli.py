@@ -34,22 +34,34 @@ def main() -> None:
 def build(slugs: tuple[str, ...], force: bool, press: bool, project_dir: str) -> None:
     """Build brochures into out/ (all of them, or the SLUGS named).
 
-    Writes out/SLUG.pdf and out/SLUG.html (a browser preview); with --press also
-    out/press/SLUG.pdf, the file to send to a print shop.
+    Writes out/SLUG.pdf, out/SLUG.html (a browser preview) and out/index.html (the
+    catalog page listing every brochure); with --press also out/press/SLUG.pdf, the file
+    to send to a print shop.
     Example: brochure build exosomes-vs-prp
     """
+    from . import catalog
     from .build import build as run
     from .build import summary
+    from .errors import BrochureError
     from .project import Project
 
-    outcomes = run(Project.at(project_dir), slugs, force=force, press=press,
+    project = Project.at(project_dir)
+    outcomes = run(project, slugs, force=force, press=press,
                    echo=lambda line: click.echo(line, err=True))
     for outcome in outcomes:
         for rel in outcome.written:
             click.echo(f"built   out/{rel} ({outcome.pages} "
                        f"page{'s' if outcome.pages != 1 else ''})")
+    failed = any(o.status == "failed" for o in outcomes)
+    try:
+        if catalog.write(project, outcomes):
+            click.echo(f"wrote   out/{catalog.PAGE} (the catalog page)")
+    except BrochureError as exc:  # shown already when the brand file broke every brochure
+        if exc.message not in {o.error for o in outcomes}:
+            click.echo(f"Error: {exc.message}", err=True)
+        failed = True
     click.echo(summary(outcomes))
-    if any(o.status == "failed" for o in outcomes):
+    if failed:
         sys.exit(1)
 
 
@@ -93,6 +105,26 @@ def list_(project_dir: str) -> None:
     widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
     for row in table:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="The port to serve on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to serve on; 0.0.0.0 opens it to your whole network.")
+@project_option
+def serve(port: int, host: str, project_dir: str) -> None:
+    """Build everything, serve out/ in the browser and rebuild on every save.
+
+    Open the address it prints: the catalog of every brochure, each with its PDF and
+    preview. Saving a brochure, template, style or the brand file updates open pages.
+    Example: brochure serve --port 8001
+    """
+    from .project import Project
+    from .serve import run
+
+    run(Project.at(project_dir), host, port, echo=lambda line: click.echo(line),
+        warn=lambda line: click.echo(line, err=True))
 
 
 if __name__ == "__main__":

@@ -32,50 +32,67 @@ class Writer:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.written: set[Path] = set()
+        self.changed: set[Path] = set()  # written paths whose content differs from before
 
     def write(self, rel: str | Path, data: bytes | str) -> Path:
-        """Atomically write `data` to `root/rel`."""
+        """Atomically write `data` to `root/rel` (left alone when it already holds `data`)."""
         path = (self.root / rel).resolve()
         if not path.is_relative_to(self.root.resolve()):
             raise BrochureError(f"refusing to write {path}: it is outside {self.root}")
         if path in self.written:
             raise BrochureError(f"refusing to write {path} twice in one run")
         self.written.add(path)
-        atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        if not (path.is_file() and path.read_bytes() == data):
+            atomic_write(path, data)
+            self.changed.add(path)
         return path
 
     def copy(self, source: Path, rel: str | Path) -> None:
-        """Copy `source` to `root/rel` unless an identical copy is already there."""
-        target = self.root / rel
-        data = source.read_bytes()
-        if target.is_file() and target.read_bytes() == data:
-            return
-        self.write(rel, data)
+        """Copy `source` to `root/rel` (once a run; an identical copy is left alone)."""
+        if (self.root / rel).resolve() not in self.written:
+            self.write(rel, source.read_bytes())
 
 
 class BuildState:
-    """Remember which inputs each output was built from, to skip unchanged brochures."""
+    """Remember which inputs each output was built from, to skip unchanged brochures.
+
+    Next to each fingerprint it keeps a few facts about the output (its page count, the
+    problems found while building it) for pages that list outputs without rebuilding them.
+    """
 
     FILE = ".build-state.json"
 
     def __init__(self, out_dir: Path) -> None:
         self.path = out_dir / self.FILE
         try:
-            self.data: dict[str, str] = json.loads(self.path.read_text())
+            saved = json.loads(self.path.read_text())
         except (OSError, ValueError):
-            self.data = {}
+            saved = {}
+        if not isinstance(saved.get("fingerprints"), dict):  # an older, flat state file
+            saved = {"fingerprints": {}, "facts": {}}
+        self.data: dict[str, str] = saved["fingerprints"]
+        self.notes: dict[str, dict] = saved.get("facts") or {}
 
     def fresh(self, key: str, fingerprint: str, outputs: list[Path]) -> bool:
         """Tell whether `key` was last built from `fingerprint` and its outputs exist."""
         return self.data.get(key) == fingerprint and all(p.is_file() for p in outputs)
 
-    def record(self, key: str, fingerprint: str | None) -> None:
-        """Note the fingerprint `key` was built from (None forgets it)."""
+    def record(self, key: str, fingerprint: str | None, facts: dict | None = None) -> None:
+        """Note the fingerprint `key` was built from (None forgets it) and facts about it."""
         if fingerprint is None:
             self.data.pop(key, None)
+            self.notes.pop(key, None)
         else:
             self.data[key] = fingerprint
+            if facts is not None:
+                self.notes[key] = facts
+
+    def facts(self, key: str) -> dict:
+        """Return the facts recorded with `key`'s last successful build."""
+        return self.notes.get(key, {})
 
     def save(self) -> None:
         """Write the state file."""
-        atomic_write(self.path, json.dumps(self.data, indent=1, sort_keys=True).encode())
+        state = {"fingerprints": self.data, "facts": self.notes}
+        atomic_write(self.path, json.dumps(state, indent=1, sort_keys=True).encode())

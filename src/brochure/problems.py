@@ -48,6 +48,17 @@ class Problem:
                 "level": self.level, "code": self.code, "message": self.message,
                 "hint": self.hint}
 
+    def to_state(self) -> dict[str, object]:
+        """Return a JSON-ready dict that `from_state` turns back into this problem."""
+        return {"path": str(self.path), "line": self.line, "level": self.level,
+                "message": self.message, "hint": self.hint, "col": self.col,
+                "code": self.code}
+
+    @classmethod
+    def from_state(cls, data: dict) -> Problem:
+        """Rebuild a problem saved with `to_state`."""
+        return cls(**{**data, "path": Path(data["path"])})
+
 
 def first_error(problems: list[Problem]) -> Problem | None:
     """Return the first problem of level error, if any."""

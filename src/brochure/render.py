@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,8 +69,11 @@ def qr_data_uri(url: str, dark: str) -> str:
 
 
 def stylesheet(project: Project, brand: Brand, layout: str, static: Callable[[str], str],
-               extra: tuple[str, ...] = ()) -> str:
-    """Assemble the CSS: brand fonts and variables, common.css, the layout's file, extras."""
+               extra: tuple[str, ...] = (), common: bool = True) -> str:
+    """Assemble the CSS: brand fonts and variables, common.css, the layout's file, extras.
+
+    Pages that are not brochures (the catalog) pass `common=False` to skip the print rules.
+    """
     faces = [
         "@font-face {\n"
         f'  font-family: "{f.family}";\n'
@@ -80,7 +84,7 @@ def stylesheet(project: Project, brand: Brand, layout: str, static: Callable[[st
         for f in brand.fonts
     ]
     parts = [*faces, brand.css_variables()]
-    for name in ("common", layout, *extra):
+    for name in ("common", layout, *extra)[0 if common else 1:]:
         path = project.styles_dir / f"{name}.css"
         if path.is_file():
             parts.append(f"/* {path.name} */\n" + path.read_text(encoding="utf-8"))
@@ -110,31 +114,47 @@ def render(project: Project, brand: Brand, brochure: Brochure, *, mode: str = "p
     body = markup.split_sections(brochure.body, brochure.body_line, content_url)
     env = env or environment(project)
     book = booking_url(brand, lead)
+    html = render_template(
+        project, env, f"{brochure.layout}.html",
+        brochure=brochure, brand=brand, body=body, extra=brochure.extra, lead=lead,
+        booking_url=book, qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
+        logo=brand_logo(project, brand),
+        css=Markup(stylesheet(project, brand, brochure.layout, static, styles)),
+        md=lambda text: markup.inline_html(text, content_url), static=static,
+        reviewed=month_year(brochure.reviewed), **(context or {}))
+    return Rendered(html=html, static=used)
+
+
+def brand_logo(project: Project, brand: Brand) -> Callable[..., Markup]:
+    """Return `logo(color=primary)`: the brand's SVG logo, ready to inline, in one colour."""
     svg = (project.root / brand.logo).read_text(encoding="utf-8")
 
     def logo(color: str = brand.colors["primary"]) -> Markup:
         # WeasyPrint draws an inline SVG's currentColor as black: paint it in a brand colour.
         return Markup(svg.replace("currentColor", color))
 
+    return logo
+
+
+def month_year(day: dt.date) -> str:
+    """Return a date as printed on a brochure: `November 2026`."""
+    return day.strftime("%B %Y").replace(" 0", " ")
+
+
+def render_template(project: Project, env: jinja2.Environment, name: str,
+                    **context: Any) -> str:
+    """Render the template `name`; template mistakes become errors at their file and line."""
     try:
-        html = env.get_template(f"{brochure.layout}.html").render(
-        brochure=brochure, brand=brand, body=body, extra=brochure.extra, lead=lead,
-        booking_url=book, qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
-        logo=logo, css=Markup(stylesheet(project, brand, brochure.layout, static,
-                                                 styles)),
-        md=lambda text: markup.inline_html(text, content_url), static=static,
-        reviewed=brochure.reviewed.strftime("%B %Y").replace(" 0", " "),
-        **(context or {}))
+        return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
         raise SourceError(Path(exc.filename or project.templates_dir),
                           exc.message or "syntax error", line=exc.lineno,
                           hint="Fix the template syntax") from None
     except jinja2.TemplateError as exc:
-        line, name = _template_place(exc)
-        raise SourceError(project.templates_dir / name if name else project.templates_dir,
+        line, where = _template_place(exc)
+        raise SourceError(project.templates_dir / (where or name),
                           f"template error: {exc}", line=line,
                           hint="Check the names the template uses") from None
-    return Rendered(html=html, static=used)
 
 
 def _template_place(exc: BaseException) -> tuple[int | None, str]:

@@ -1,0 +1,84 @@
+"""Rebuild what a change affects, for `serve`: previews first, then PDFs and the catalog.
+
+It remembers what failed, so the server can show the error in place of a page until a
+fix brings the page back, and it reports which pages changed so browsers can reload them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import catalog
+from .build import Outcome, build, preview
+from .errors import BrochureError
+from .output import Writer
+from .project import Project
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a page could not be built: lines of (level, text), the error first."""
+
+    lines: tuple[tuple[str, str], ...]
+
+
+@dataclass
+class Rebuilder:
+    """Rebuild a project's outputs and keep track of the pages that failed."""
+
+    project: Project
+    echo: Callable[[str], None] = print
+    failures: dict[str, Failure] = field(default_factory=dict)  # page name -> failure
+
+    def run(self, slugs: set[str] | None = None, pdf: bool = True) -> set[str]:
+        """Rebuild `slugs` (None: every brochure) and the catalog; return the changed pages.
+
+        With `pdf` False only the HTML previews are written (fast); the PDFs follow later.
+        """
+        start = time.monotonic()
+        writer = Writer(self.project.out_dir)
+        failures = dict(self.failures)
+        existing = {p.stem for p in self.project.brochure_paths()}
+        for page in [p for p in failures if p != catalog.PAGE]:
+            if page.removesuffix(".html") not in existing:
+                del failures[page]  # the brochure was deleted
+        names = tuple(sorted(existing if slugs is None else slugs & existing))
+        outcomes: list[Outcome] = []
+        if names:
+            if pdf:
+                outcomes = build(self.project, names, writer=writer, echo=lambda _: None)
+            else:
+                outcomes = preview(self.project, names, writer=writer)
+        for outcome in outcomes:
+            page = f"{outcome.slug}.html"
+            failures.pop(page, None)
+            if outcome.status == "failed":
+                failures[page] = Failure(
+                    (("error", outcome.error), *((p.level, p.format()) for p in outcome.problems))
+                )
+        try:
+            catalog.write(self.project, outcomes, writer=writer)
+            failures.pop(catalog.PAGE, None)
+        except BrochureError as exc:
+            failures[catalog.PAGE] = Failure((("error", exc.message),))
+        changed = {
+            p.relative_to(writer.root.resolve()).as_posix()
+            for p in writer.changed
+            if p.suffix == ".html"
+        }
+        changed |= {
+            p
+            for p in failures.keys() | self.failures.keys()
+            if failures.get(p) != self.failures.get(p)
+        }
+        new = [failures[page].lines[0][1] for page in sorted(changed & failures.keys())]
+        for message in dict.fromkeys(new):  # each new error once, not at each step
+            self.echo(f"Error: {message}")
+        self.failures = failures
+        done = [o.slug for o in outcomes if o.status in ("built", "previewed")]
+        if done:
+            what = "previews" if not pdf else "built"
+            self.echo(f"{what:<8} {', '.join(done)} ({time.monotonic() - start:.1f} s)")
+        return changed

@@ -1,0 +1,280 @@
+"""`brochure serve`: serve out/ on loopback, rebuild on save, reload open pages.
+
+Only files under out/ are served, and only by exact name: no directory listings, no hidden
+files, nothing a path can reach outside out/ (`..`, encoded or not, absolute paths,
+symlinks). Pages served get a small live-reload script; the files in out/ never do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import traceback
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from string import Template
+from typing import TYPE_CHECKING
+
+from .errors import BrochureError
+from .project import Project
+from .rebuild import Failure, Rebuilder
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+DATA = Path(__file__).parent / "data"
+EVENTS = "/_brochure/events"
+ALL_INTERFACES = {"0.0.0.0", "::", ""}
+HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+
+
+def page_name(url_path: str) -> str | None:
+    """Turn a decoded URL path into a file name under out/, or None if it is not allowed."""
+    rel = url_path.removeprefix("/") or "index.html"
+    parts = rel.split("/")
+    if any(
+        not part or part.startswith(".") or "\\" in part or ":" in part or "\0" in part
+        for part in parts
+    ):
+        return None  # empty (a folder), hidden, `..`, Windows-style or absolute paths
+    return rel
+
+
+def resolve(out_dir: Path, name: str) -> Path | None:
+    """Return the file `name` under `out_dir`, symlinks resolved, if it stays inside."""
+    base = out_dir.resolve()
+    target = (base / name).resolve()
+    return target if target.is_relative_to(base) and target.is_file() else None
+
+
+def live_script() -> str:
+    """Return the live-reload <script> element."""
+    return "<script>\n" + (DATA / "livereload.js").read_text(encoding="utf-8") + "</script>\n"
+
+
+def inject(html: str, script: str) -> str:
+    """Add `script` to an HTML page, just before </body>."""
+    at = html.rfind("</body>")
+    return html + script if at < 0 else html[:at] + script + html[at:]
+
+
+def error_page(name: str, failure: Failure) -> str:
+    """Return the page shown in place of `name` while it cannot be built."""
+    from html import escape
+
+    items = "\n".join(
+        f'<li class="{escape(level)}">{escape(text)}</li>' for level, text in failure.lines
+    )
+    template = Template((DATA / "error.html").read_text(encoding="utf-8"))
+    return template.substitute(page=escape(name), problems=items)
+
+
+class Hub:
+    """Send the names of changed pages to every open page (server-sent events)."""
+
+    def __init__(self) -> None:
+        self.queues: set[asyncio.Queue[str | None]] = set()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def publish(self, pages: set[str]) -> None:
+        """Tell the open pages which pages changed (call on the event loop)."""
+        if pages:
+            message = json.dumps(sorted(pages))
+            for queue in self.queues:
+                queue.put_nowait(message)
+
+    def close(self) -> None:
+        """End every event stream, so the server can stop at once (any thread)."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self._end)
+
+    def _end(self) -> None:
+        for queue in self.queues:
+            queue.put_nowait(None)
+
+    async def stream(self) -> AsyncIterator[str]:
+        """Yield the events for one open page until it closes or the server stops."""
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self.queues.add(queue)
+        try:
+            yield "retry: 500\n\n"
+            while True:
+                try:
+                    message = await asyncio.wait_for(queue.get(), timeout=15)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                if message is None:
+                    return
+                yield f"data: {message}\n\n"
+        finally:
+            self.queues.discard(queue)
+
+
+def app(
+    project: Project, rebuilder: Rebuilder, hub: Hub, echo: Callable[[str], None], ready: str = ""
+) -> Starlette:
+    """Return the web application: out/ files, error pages and the reload events.
+
+    `ready` is printed once the application has started.
+    """
+    from starlette.applications import Starlette
+    from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+    from starlette.routing import Route
+
+    script = live_script()
+
+    async def events(request: object) -> Response:
+        from starlette.responses import StreamingResponse
+
+        return StreamingResponse(hub.stream(), media_type="text/event-stream", headers=HEADERS)
+
+    async def files(request: object) -> Response:
+        name = page_name(request.scope["path"])  # type: ignore[attr-defined]
+        if name is not None and name in rebuilder.failures:
+            page = error_page(name, rebuilder.failures[name])
+            return HTMLResponse(inject(page, script), status_code=500, headers=HEADERS)
+        path = resolve(project.out_dir, name) if name is not None else None
+        if path is None:
+            return PlainTextResponse("Not found", status_code=404, headers=HEADERS)
+        if path.suffix == ".html":
+            html = path.read_text(encoding="utf-8")
+            return HTMLResponse(inject(html, script), headers=HEADERS)
+        return FileResponse(path, headers=HEADERS)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: object) -> AsyncIterator[None]:
+        hub.loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        watching = asyncio.Event()
+        task = asyncio.create_task(live(project, rebuilder, hub, stop, echo, watching))
+        await watching.wait()
+        if ready:
+            echo(ready)
+        try:
+            yield
+        finally:
+            stop.set()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return Starlette(
+        routes=[Route(EVENTS, events), Route("/{path:path}", files)], lifespan=lifespan
+    )
+
+
+async def live(
+    project: Project,
+    rebuilder: Rebuilder,
+    hub: Hub,
+    stop: asyncio.Event,
+    echo: Callable[[str], None],
+    watching: asyncio.Event,
+) -> None:
+    """Rebuild on every change, previews first, and tell the open pages what changed.
+
+    `watching` is set once changes are watched.
+    """
+    from .watch import affected, changes
+
+    pending: set[str] | None = set()
+    ready = asyncio.Event()
+
+    async def collect() -> None:
+        nonlocal pending
+        async for batch in changes(project, stop, watching):
+            more = affected(project, batch)
+            pending = None if pending is None or more is None else pending | more
+            ready.set()
+
+    def report(task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            watching.set()
+            echo(
+                f"Error: watching the files failed: {task.exception()}. Pages will not "
+                "update by themselves; restart brochure serve"
+            )
+
+    collector = asyncio.create_task(collect())
+    collector.add_done_callback(report)
+    try:
+        while True:
+            await ready.wait()
+            ready.clear()
+            todo, pending = pending, set()
+            if todo == set():
+                continue
+            for pdf in (False, True):
+                try:
+                    hub.publish(await asyncio.to_thread(rebuilder.run, todo, pdf))
+                except Exception:  # a bug or a file vanishing mid-save: keep serving
+                    echo(
+                        "Error: the rebuild failed; the server keeps running:\n"
+                        + traceback.format_exc()
+                    )
+    finally:
+        collector.cancel()
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Open the listening socket, or explain why it cannot be opened."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(64)
+    except OSError as exc:
+        sock.close()
+        raise BrochureError(
+            f"cannot serve on {host}:{port}: {exc.strerror or exc}. Pick another port "
+            f"with --port {port + 1 if port else 8000}, or stop the program using it"
+        ) from None
+    return sock
+
+
+def run(
+    project: Project,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    echo: Callable[[str], None] = print,
+    warn: Callable[[str], None] = print,
+) -> None:
+    """Build everything, then serve out/ and rebuild on every save until Ctrl-C."""
+    import uvicorn
+
+    sock = bind(host, port)
+    if host in ALL_INTERFACES:
+        warn(
+            "Warning: serving on all network interfaces: anyone on your network can open "
+            "these pages. Use --host 127.0.0.1 to keep them on this computer."
+        )
+    shown = "127.0.0.1" if host in ALL_INTERFACES else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    url = f"http://{shown}:{sock.getsockname()[1]}/"
+    rebuilder = Rebuilder(project, echo)
+    hub = Hub()
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: object) -> None:
+            hub.close()  # end the open event streams, or shutting down waits for them
+            super().handle_exit(sig, frame)  # type: ignore[arg-type]
+
+    try:
+        rebuilder.run(None, pdf=True)
+        config = uvicorn.Config(
+            app(project, rebuilder, hub, echo, ready=f"Serving {url} (press Ctrl-C to stop)"),
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=2,
+        )
+        Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # Ctrl-C while starting, or raised again by uvicorn once it has stopped cleanly
+    finally:
+        sock.close()
+    echo("Stopped.")
