@@ -61,3 +61,50 @@ def list_(project_dir: str) -> None:
     widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
     for row in table:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+@main.command()
+@click.argument("slugs", nargs=-1, required=True)
+@click.option("--leads", "leads_file", required=True,
+              type=click.Path(dir_okay=False, exists=True),
+              help="The leads CSV (a header row; First Name required).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Where to write the copies.  [default: out/leads in the project]")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+              help="Worker processes (0: one per CPU core).")
+@click.option("--force", is_flag=True, help="Remake copies that are already up to date.")
+@project_option
+def personalize(slugs: tuple[str, ...], leads_file: str, out_dir: str | None, jobs: int,
+                force: bool, project_dir: str) -> None:
+    """Write one PDF per lead and brochure, plus manifest.csv for your mail merge.
+
+    Each copy says "Prepared for NAME" (and the coordinator, when given) and its booking
+    QR code and link carry the lead id.
+    Example: brochure personalize conditions --leads leads.csv
+    """
+    from pathlib import Path
+
+    from .errors import display_path
+    from .personalize import personalize as run
+    from .project import Project
+
+    project = Project.at(project_dir)
+    out = Path(out_dir) if out_dir else project.out_dir / "leads"
+    bar = None
+
+    def start(total: int) -> None:
+        nonlocal bar
+        bar = click.progressbar(length=total, label="Personalising", file=sys.stderr)
+        bar.__enter__()
+
+    try:
+        summary = run(project, slugs, Path(leads_file), out, jobs=jobs, force=force,
+                      echo=lambda line: click.echo(line, err=True), total=start,
+                      progress=lambda n: bar.update(n) if bar else None)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(f"manifest: {display_path(summary.manifest)}")
+    click.echo(summary.line())
+    if summary.failed:
+        sys.exit(1)

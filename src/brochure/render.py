@@ -131,6 +131,46 @@ def render(project: Project, brand: Brand, brochure: Brochure, *, mode: str = "p
     return Rendered(html=html, static=used)
 
 
+OVERLAY = """<!doctype html>
+<html lang="{{ lang }}">
+<head><meta charset="utf-8"><title>{{ lead.name }}</title></head>
+<body class="lead-overlay">
+{% for place, part in parts %}
+<div class="lead-page"><div class="lead-slot {{ part }}-slot" style="left: {{ place.x }}px;
+ top: {{ place.y }}px; width: {{ place.width }}px">
+{% if part == "prepared-for" %}{% include "_prepared_for.html" %}
+{% else %}<img class="qr" src="{{ qr }}" alt="">{% endif %}
+</div></div>
+{% endfor %}
+</body>
+</html>
+"""
+
+# Set after the brochure's own CSS when overlays are laid out.
+OVERLAY_CSS = """
+@page { size: %(width)spx %(height)spx; margin: 0; background: none; }
+html, body { background: none; }
+.lead-page { height: 1px; }
+.lead-page + .lead-page { break-before: page; }
+.lead-slot { position: absolute; margin: 0; padding: 0; }
+.lead-slot > * { margin: 0; display: block; }
+"""
+
+# Set after the brochure's own CSS for the shared pages: keep the boxes, draw nothing.
+SLOT_CSS = ".prepared-for, .cta .qr { visibility: hidden; }"
+
+
+def overlay(project: Project, brand: Brand, brochure: Brochure, lead: Lead,
+            parts: list[tuple[Any, str]], env: jinja2.Environment | None = None) -> str:
+    """Render the per-lead overlay: one page per (place, part), part being the "prepared-for"
+    line or the "qr" code, each placed where the shared pages keep room for it."""
+    env = env or environment(project)
+    book = booking_url(brand, lead)
+    return env.from_string(OVERLAY).render(
+        lang=brochure.lang, lead=lead, parts=parts,
+        qr=qr_data_uri(book, brand.colors.get("dark", "#000")))
+
+
 def _template_place(exc: BaseException) -> tuple[int | None, str]:
     """Find the template file and line in a Jinja2 error's traceback."""
     tb = exc.__traceback__

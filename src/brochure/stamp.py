@@ -1,0 +1,154 @@
+"""Stamp a small per-lead overlay onto a brochure's shared pages, at the PDF level (pikepdf).
+
+The shared pages are rendered once with empty room for the per-lead parts; each copy opens
+them, draws the overlay's pages on top as form XObjects, tags what it drew in the brochure's
+structure tree (so screen readers read the "Prepared for" line and the QR code's alt text),
+copies the overlay's links, points the booking links at the lead's URL and sets the lead id
+in the document info. Nothing else in the brochure changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, String
+
+LEAD_ID_KEY = "/leadid"  # what WeasyPrint makes of <meta name="lead-id">
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """One overlay page to draw on one brochure page, tagged as `tag` (P or Figure)."""
+
+    page: int
+    overlay_page: int
+    tag: str
+
+
+def stamp(base: bytes, overlay: bytes, stamps: list[Stamp], *, booking_url: str,
+          lead_url: str, lead_id: str) -> bytes:
+    """Return the brochure `base` with the `overlay` pages drawn on it as `stamps` say."""
+    with pikepdf.open(BytesIO(base)) as pdf, pikepdf.open(BytesIO(overlay)) as over:
+        tree = _Tree(pdf)
+        wrapped: set[int] = set()
+        for item in stamps:
+            page = pdf.pages[item.page]
+            source = over.pages[item.overlay_page]
+            form = pdf.copy_foreign(source.as_form_xobject())
+            name = page.add_resource(form, Name.XObject, prefix="Lead")
+            element, mcid = tree.add(item.page, item.tag, booking_url, lead_url)
+            if item.page not in wrapped:  # leave the page's graphics state as we found it
+                page.contents_add(b"q\n", prepend=True)
+                page.contents_add(b"\nQ\n")
+                wrapped.add(item.page)
+            page.contents_add(b"/%s <</MCID %d>> BDC q %s Do Q EMC\n"
+                              % (item.tag.encode(), mcid, str(name).encode()))
+            for annot in source.obj.get("/Annots", []):
+                tree.add_link(item.page, element, _copy_annot(pdf, annot))
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", []):
+                action = annot.get("/A")
+                if action is not None and str(action.get("/URI", "")) == booking_url:
+                    action.URI = String(lead_url)
+        if lead_id:
+            pdf.docinfo[Name(LEAD_ID_KEY)] = String(lead_id)
+        out = BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+def _copy_annot(pdf: pikepdf.Pdf, annot: pikepdf.Dictionary) -> pikepdf.Dictionary:
+    for key in ("/P", "/StructParent"):  # the overlay's page and tree stay behind
+        if key in annot:
+            del annot[key]
+    copied = pdf.copy_foreign(annot)
+    return copied if copied.is_indirect else pdf.make_indirect(copied)
+
+
+class _Tree:
+    """The brochure's structure tree: add elements for stamped content and links."""
+
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self.pdf = pdf
+        self.root = pdf.Root.get("/StructTreeRoot")
+        self.nums = self.root.ParentTree.Nums if self.root is not None else None
+
+    def _page_array(self, page: int) -> pikepdf.Array:
+        key = int(self.pdf.pages[page].obj.StructParents)
+        for i in range(0, len(self.nums), 2):
+            if int(self.nums[i]) == key:
+                return self.nums[i + 1]
+        raise KeyError(key)
+
+    def _masthead(self) -> tuple[pikepdf.Dictionary, int]:
+        """Where a "Prepared for" line goes: at the end of the masthead (the H1's parent)."""
+        document = self.root.K[0] if isinstance(self.root.K, Array) else self.root.K
+        for parent, _index, element in _walk(document):
+            if element.get("/S") == Name.H1:
+                return parent, len(parent.K)
+        return document, len(document.K)
+
+    def _figure(self, url: str) -> pikepdf.Dictionary | None:
+        """The figure whose alt text names `url` (the hidden shared QR code)."""
+        document = self.root.K[0] if isinstance(self.root.K, Array) else self.root.K
+        for _parent, _index, element in _walk(document):
+            if element.get("/S") == Name.Figure and url in str(element.get("/Alt", "")):
+                return element
+        return None
+
+    def add(self, page: int, tag: str, booking_url: str,
+            lead_url: str) -> tuple[pikepdf.Dictionary | None, int]:
+        """Tag new content on `page` as `tag`; return its element and MCID.
+
+        A P is added at the end of the masthead; a Figure reuses the hidden shared QR
+        code's element, its alt text now naming the lead's URL.
+        """
+        if self.root is None:  # an untagged brochure: nothing to add to
+            return None, 0
+        array = self._page_array(page)
+        mcid = len(array)
+        figure = self._figure(booking_url) if tag == "Figure" else None
+        if figure is not None:
+            figure.K = Array([*figure.K, mcid]) if isinstance(figure.K, Array) else Array([mcid])
+            figure.Alt = String(str(figure.Alt).replace(booking_url, lead_url))
+            array.append(figure)
+            return figure, mcid
+        parent, index = self._masthead()
+        element = self.pdf.make_indirect(Dictionary(
+            Type=Name.StructElem, S=Name("/" + tag), P=parent, Pg=self.pdf.pages[page].obj,
+            K=Array([mcid])))
+        parent.K.insert(index, element)
+        array.append(element)
+        return element, mcid
+
+    def add_link(self, page: int, parent: pikepdf.Dictionary | None,
+                 annot: pikepdf.Dictionary) -> None:
+        """Add a link annotation to `page`, tagged as a Link inside `parent`."""
+        page_obj = self.pdf.pages[page].obj
+        if "/Annots" not in page_obj:
+            page_obj.Annots = Array()
+        page_obj.Annots.append(annot)
+        if parent is None:
+            return
+        key = max(int(self.nums[i]) for i in range(0, len(self.nums), 2)) + 1
+        link = self.pdf.make_indirect(Dictionary(
+            Type=Name.StructElem, S=Name.Link, P=parent, Pg=page_obj,
+            K=Array([Dictionary(Type=Name.OBJR, Obj=annot, Pg=page_obj)])))
+        parent.K.append(link)
+        annot.StructParent = key
+        self.nums.extend([key, link])
+        if "/ParentTreeNextKey" in self.root:
+            self.root.ParentTreeNextKey = key + 1
+
+
+def _walk(element: pikepdf.Dictionary):  # noqa: ANN202 - yields (parent, index, child)
+    """Yield (parent, index, child) for every structure element below `element`."""
+    kids = element.get("/K")
+    if not isinstance(kids, Array):
+        return
+    for index, kid in enumerate(kids):
+        if isinstance(kid, Dictionary) and kid.get("/Type") == Name.StructElem:
+            yield element, index, kid
+            yield from _walk(kid)
