@@ -7,8 +7,14 @@ import unicodedata
 
 MAX_CHARS = 80
 MAX_BYTES = 160  # well under the 255-byte limit of common file systems
-WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
-                    *(f"lpt{i}" for i in range(10))}
+WINDOWS_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
 
 
 def safe_name(text: str, fallback: str = "lead") -> str:

@@ -13,10 +13,25 @@ from pathlib import Path
 from .errors import BrochureError
 from .problems import Problem
 
-COLUMNS = ("first_name", "last_name", "email", "lead_id", "coordinator", "coordinator_phone",
-           "appointment")
+COLUMNS = (
+    "first_name",
+    "last_name",
+    "email",
+    "lead_id",
+    "coordinator",
+    "coordinator_phone",
+    "appointment",
+)
 REQUIRED = ("first_name",)
 EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
+ALIASES = {
+    "e_mail": "email",
+    "email_address": "email",
+    "firstname": "first_name",
+    "lastname": "last_name",
+    "leadid": "lead_id",
+    "id": "lead_id",
+}
 MAX_FIELD = 200  # characters: a longer name or note is a broken export, not a person
 
 
@@ -51,8 +66,9 @@ class RowProblem:
 
     def problem(self, path: Path) -> Problem:
         """Return it as a Problem at the row's line."""
-        return Problem(path, self.line, "error", f"row {self.row}: {self.message}", self.hint,
-                       code="lead")
+        return Problem(
+            path, self.line, "error", f"row {self.row}: {self.message}", self.hint, code="lead"
+        )
 
 
 @dataclass
@@ -75,17 +91,20 @@ class Leads:
                 try:
                     record = next(reader, None)
                 except csv.Error as exc:
-                    raise BrochureError(f"{self.path}:{line}: row {row + 1} is not valid CSV "
-                                        f"({exc}). Export the file again as CSV.") from None
+                    raise BrochureError(
+                        f"{self.path}:{line}: row {row + 1} is not valid CSV "
+                        f"({exc}). Export the file again as CSV."
+                    ) from None
                 if record is None:
                     return
                 row += 1
                 start, line = line, reader.line_num + 1
                 if not any(cell.strip() for cell in record):
                     continue
-                extra = any(cell.strip() for cell in record[len(columns):])
-                yield check_row(row, start, dict(zip(columns, record, strict=False)), extra,
-                                seen_ids)
+                extra = any(cell.strip() for cell in record[len(columns) :])
+                yield check_row(
+                    row, start, dict(zip(columns, record, strict=False)), extra, seen_ids
+                )
 
     def count(self) -> int:
         """Count the non-blank data rows: a quick first pass that also finds broken CSV."""
@@ -109,7 +128,8 @@ def open_leads(path: Path) -> Leads:
         found = ", ".join(c for c in columns if c) or "nothing"
         raise BrochureError(
             f"{path}:1: the header row has no {missing[0]} column (found: {found}). "
-            f"Add a header row naming the columns, with at least First Name.")
+            f"Add a header row naming the columns, with at least First Name."
+        )
     return Leads(path, encoding, columns)
 
 
@@ -139,13 +159,15 @@ def _cp1252_or_fail(path: Path) -> str:
             except UnicodeDecodeError:
                 raise BrochureError(
                     f"{path}:{number}: the leads file is neither UTF-8 nor Windows-1252 text. "
-                    "Export it again as CSV UTF-8.") from None
+                    "Export it again as CSV UTF-8."
+                ) from None
     return "cp1252"
 
 
 def normalise_header(text: str) -> str:
     """`First Name`, `first-name` and `FIRST_NAME` all become `first_name`."""
-    return re.sub(r"[\s_-]+", "_", text.strip().lstrip("\ufeff").casefold()).strip("_")
+    name = re.sub(r"[\s_-]+", "_", text.strip().lstrip("\ufeff").casefold()).strip("_")
+    return ALIASES.get(name, name)
 
 
 def clean(text: str) -> str:
@@ -153,34 +175,59 @@ def clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def check_row(row: int, line: int, cells: dict[str, str], extra_cells: bool,
-              seen_ids: dict[str, int]) -> LeadRow | RowProblem:
+def check_row(
+    row: int, line: int, cells: dict[str, str], extra_cells: bool, seen_ids: dict[str, int]
+) -> LeadRow | RowProblem:
     """Validate one row; return the lead or the first problem found."""
     values = {c: clean(cells.get(c) or "") for c in COLUMNS}
     if not values["first_name"]:
-        return RowProblem(row, line, "first_name is empty",
-                          "Fill in the lead's first name, or delete the row")
+        return RowProblem(
+            row, line, "first_name is empty", "Fill in the lead's first name, or delete the row"
+        )
     for column, value in values.items():
         if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in value):
-            return RowProblem(row, line, f"{column} contains control or invisible characters",
-                              "Retype the value in your spreadsheet")
+            return RowProblem(
+                row,
+                line,
+                f"{column} contains control or invisible characters",
+                "Retype the value in your spreadsheet",
+            )
         if len(value) > MAX_FIELD:
-            return RowProblem(row, line, f"{column} is {len(value)} characters long",
-                              f"Keep it under {MAX_FIELD} characters")
+            return RowProblem(
+                row,
+                line,
+                f"{column} is {len(value)} characters long",
+                f"Keep it under {MAX_FIELD} characters",
+            )
     if values["email"] and not EMAIL.match(values["email"]):
-        return RowProblem(row, line, f"email {values['email']!r} is not an email address",
-                          "Correct it (name@example.com), or leave the cell empty")
+        return RowProblem(
+            row,
+            line,
+            f"email {values['email']!r} is not an email address",
+            "Correct it (name@example.com), or leave the cell empty",
+        )
     if values["coordinator_phone"] and not re.search(r"\d", values["coordinator_phone"]):
-        return RowProblem(row, line,
-                          f"coordinator_phone {values['coordinator_phone']!r} has no digits",
-                          "Write the direct line as digits, e.g. 480 555 0100")
+        return RowProblem(
+            row,
+            line,
+            f"coordinator_phone {values['coordinator_phone']!r} has no digits",
+            "Write the direct line as digits, e.g. 480 555 0100",
+        )
     lead_id = values["lead_id"]
     if lead_id:
         if lead_id in seen_ids:
-            return RowProblem(row, line, f"lead_id {lead_id!r} is already used by row "
-                              f"{seen_ids[lead_id]}", "Give every lead its own lead_id")
+            return RowProblem(
+                row,
+                line,
+                f"lead_id {lead_id!r} is already used by row {seen_ids[lead_id]}",
+                "Give every lead its own lead_id",
+            )
         seen_ids[lead_id] = row
     if extra_cells:
-        return RowProblem(row, line, "the row has more cells than the header has columns",
-                          "Check for an unquoted comma in this row")
+        return RowProblem(
+            row,
+            line,
+            "the row has more cells than the header has columns",
+            "Check for an unquoted comma in this row",
+        )
     return LeadRow(row=row, line=line, **values)

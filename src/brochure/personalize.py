@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import glyphs
-from .build import Pipeline, fingerprint, shared_fingerprint
 from .brand import tel_href
+from .build import Pipeline, fingerprint, shared_fingerprint
 from .content import Brochure
 from .errors import BrochureError, SourceError
 from .filenames import UniqueNames, safe_name
@@ -85,8 +85,9 @@ class Summary:
 
     leads: int = 0
     brochures: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("written", "skipped", "failed"), 0))
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(("written", "skipped", "failed"), 0)
+    )
     manifest: Path | None = None
 
     @property
@@ -96,18 +97,29 @@ class Summary:
     def line(self) -> str:
         """Return the closing line of a run."""
         text = ", ".join(f"{n} {status}" for status, n in self.counts.items())
-        return (f"{text} ({self.leads} lead{'s' * (self.leads != 1)} x {self.brochures} "
-                f"brochure{'s' * (self.brochures != 1)}).")
+        return (
+            f"{text} ({self.leads} lead{'s' * (self.leads != 1)} x {self.brochures} "
+            f"brochure{'s' * (self.brochures != 1)})."
+        )
 
 
-def personalize(project: Project, slugs: tuple[str, ...], leads_path: Path, out_dir: Path,
-                *, jobs: int = 0, force: bool = False, echo: Callable[[str], None] = print,
-                progress: Callable[[int], None] | None = None,
-                total: Callable[[int], None] | None = None) -> Summary:
+def personalize(
+    project: Project,
+    slugs: tuple[str, ...],
+    leads_path: Path,
+    out_dir: Path,
+    *,
+    jobs: int = 0,
+    force: bool = False,
+    echo: Callable[[str], None] = print,
+    progress: Callable[[int], None] | None = None,
+    total: Callable[[int], None] | None = None,
+) -> Summary:
     """Write one PDF per lead and brochure into `out_dir`, plus manifest.csv."""
     if not slugs:
-        raise BrochureError("Name at least one brochure, e.g. brochure personalize conditions "
-                            "--leads leads.csv.")
+        raise BrochureError(
+            "Name at least one brochure, e.g. brochure personalize conditions --leads leads.csv."
+        )
     leads = open_leads(leads_path)
     rows = leads.count()  # a first pass that also stops on broken CSV before any writing
     if rows == 0:
@@ -131,8 +143,18 @@ def personalize(project: Project, slugs: tuple[str, ...], leads_path: Path, out_
                 echo(copy.error)
             else:
                 lead = copy.lead
-                manifest.writerow((lead.lead_id, lead.name, lead.email, copy.slug, copy.file,
-                                   copy.pages, copy.size, copy.row))
+                manifest.writerow(
+                    (
+                        lead.lead_id,
+                        lead.name,
+                        lead.email,
+                        copy.slug,
+                        copy.file,
+                        copy.pages,
+                        copy.size,
+                        copy.row,
+                    )
+                )
                 if copy.status == "written":
                     state.record(copy.file, copy.key)
             if progress:
@@ -153,26 +175,38 @@ def prepare(pipeline: Pipeline, path: Path) -> Shared:
     if error is not None or brochure is None:
         raise (error.to_error() if error else SourceError(path, "cannot read the brochure"))
     renderer = pipeline.renderer
-    html = render(pipeline.project, pipeline.brand, brochure, lead=SLOT_LEAD,
-                  env=pipeline.env).html
+    html = render(pipeline.project, pipeline.brand, brochure, lead=SLOT_LEAD, env=pipeline.env).html
     with capture_log() as log:
         document = renderer.layout(html, log, (user_css(SLOT_CSS, renderer),))
         pdf = renderer.write(document)
     if log.errors:
-        raise SourceError(path, f"rendering failed: {log.errors[0]}",
-                          hint="Run brochure build to see every problem")
+        raise SourceError(
+            path,
+            f"rendering failed: {log.errors[0]}",
+            hint="Run brochure build to see every problem",
+        )
     if len(document.pages) > brochure.pages:
-        raise SourceError(path, f"the brochure runs to {len(document.pages)} pages but its "
-                          f"budget is `pages: {brochure.pages}`", line=brochure.line_of("pages"),
-                          hint="Run brochure build and shorten it first")
+        raise SourceError(
+            path,
+            f"the brochure runs to {len(document.pages)} pages but its "
+            f"budget is `pages: {brochure.pages}`",
+            line=brochure.line_of("pages"),
+            hint="Run brochure build and shorten it first",
+        )
     places = find_places(document, ("prepared-for", "qr"))
     parts = tuple((places[name], name) for name in ("prepared-for", "qr") if name in places)
     key = fingerprint(shared_fingerprint(pipeline.project), path)
     return Shared(path.stem, path, pdf, len(document.pages), page_size(document), parts, key)
 
 
-def _tasks(rows: Iterable[LeadRow | RowProblem], shared: list[Shared], state: BuildState,
-           leads_path: Path, fonts: tuple[Path, ...], force: bool) -> Iterator[Task | Copy]:
+def _tasks(
+    rows: Iterable[LeadRow | RowProblem],
+    shared: list[Shared],
+    state: BuildState,
+    leads_path: Path,
+    fonts: tuple[Path, ...],
+    force: bool,
+) -> Iterator[Task | Copy]:
     """Turn rows into copies to make; bad rows and up-to-date copies come out as Copy."""
     names = {s.slug: UniqueNames() for s in shared}
     for row in rows:
@@ -190,8 +224,9 @@ def _tasks(rows: Iterable[LeadRow | RowProblem], shared: list[Shared], state: Bu
             key = _copy_key(s, row, file)
             target = state.path.parent / file
             if not force and state.fresh(file, key, [target]):
-                yield Copy(row.row, s.slug, "skipped", file, s.pages, target.stat().st_size,
-                           lead=row)
+                yield Copy(
+                    row.row, s.slug, "skipped", file, s.pages, target.stat().st_size, lead=row
+                )
             else:
                 yield Task(row, s.slug, file, key)
 
@@ -201,10 +236,13 @@ def _glyph_problem(row: LeadRow, fonts: tuple[Path, ...]) -> RowProblem | None:
     lacking = glyphs.missing(printed, fonts)
     if not lacking:
         return None
-    return RowProblem(row.row, row.line,
-                      f"the brochure fonts have no letters for {lacking!r} in {row.name!r}",
-                      "Write the name in Latin, Greek or Cyrillic letters, or add a font that "
-                      "has them to _brand.yml")
+    return RowProblem(
+        row.row,
+        row.line,
+        f"the brochure fonts have no letters for {lacking!r} in {row.name!r}",
+        "Write the name in Latin, Greek or Cyrillic letters, or add a font that "
+        "has them to _brand.yml",
+    )
 
 
 def _copy_key(shared: Shared, row: LeadRow, file: str) -> str:
@@ -216,14 +254,19 @@ def _copy_key(shared: Shared, row: LeadRow, file: str) -> str:
 def lead_for(row: LeadRow, country: str = "+1") -> Lead:
     """The details a copy prints for `row`."""
     phone = row.coordinator_phone
-    return Lead(name=row.name, lead_id=row.lead_id, coordinator=row.coordinator,
-                coordinator_phone=phone,
-                coordinator_phone_href=tel_href(phone, country) if phone else "",
-                appointment=row.appointment)
+    return Lead(
+        name=row.name,
+        lead_id=row.lead_id,
+        coordinator=row.coordinator,
+        coordinator_phone=phone,
+        coordinator_phone_href=tel_href(phone, country) if phone else "",
+        appointment=row.appointment,
+    )
 
 
-def _run(project: Project, shared: list[Shared], out_dir: Path,
-         items: Iterator[Task | Copy], jobs: int) -> Iterator[Copy]:
+def _run(
+    project: Project, shared: list[Shared], out_dir: Path, items: Iterator[Task | Copy], jobs: int
+) -> Iterator[Copy]:
     """Make the copies, in worker processes when `jobs` > 1; yield them in CSV order."""
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1:
@@ -282,7 +325,8 @@ class Maker:
             self.brochures[s.slug] = brochure
             self.css[s.slug] = (
                 user_css(stylesheet_for(self.pipeline, brochure), renderer),
-                user_css(OVERLAY_CSS % {"width": s.size[0], "height": s.size[1]}, renderer))
+                user_css(OVERLAY_CSS % {"width": s.size[0], "height": s.size[1]}, renderer),
+            )
 
     def make(self, task: Task) -> Copy:
         """Make one copy and write it; failures come back as a failed Copy."""
@@ -293,11 +337,16 @@ class Maker:
         except BrochureError as exc:
             return Copy(row.row, task.slug, "failed", error=f"Error: {exc.message}")
         except Exception as exc:  # a bug: report the row rather than lose the rest
-            return Copy(row.row, task.slug, "failed",
-                        error=f"Error: row {row.row}: the {task.slug} copy failed "
-                        f"({type(exc).__name__}: {exc}). This is a bug: please report it.")
-        return Copy(row.row, task.slug, "written", task.file, pages, len(pdf), lead=row,
-                    key=task.key)
+            return Copy(
+                row.row,
+                task.slug,
+                "failed",
+                error=f"Error: row {row.row}: the {task.slug} copy failed "
+                f"({type(exc).__name__}: {exc}). This is a bug: please report it.",
+            )
+        return Copy(
+            row.row, task.slug, "written", task.file, pages, len(pdf), lead=row, key=task.key
+        )
 
     def render(self, slug: str, lead: Lead) -> tuple[bytes, int]:
         """Return one copy's PDF bytes and page count (stamped, or in full if need be)."""
@@ -306,8 +355,9 @@ class Maker:
 
         shared, brochure = self.shared[slug], self.brochures[slug]
         brand = self.pipeline.brand
-        html = overlay(self.pipeline.project, brand, brochure, lead, list(shared.parts),
-                       env=self.pipeline.env)
+        html = overlay(
+            self.pipeline.project, brand, brochure, lead, list(shared.parts), env=self.pipeline.env
+        )
         with capture_log() as log:
             document = self.pipeline.renderer.layout(html, log, self.css[slug], PLAIN_OPTIONS)
             layer = self.pipeline.renderer.write(document, **PLAIN_OPTIONS)
@@ -317,10 +367,18 @@ class Maker:
         drawn = find_places(document, ("prepared-for",)).get("prepared-for")
         if slot is None or drawn is None or drawn.height > slot.height + 0.5:
             return self.full(brochure, lead)
-        stamps = [Stamp(place.page, i, "P" if name == "prepared-for" else "Figure")
-                  for i, (place, name) in enumerate(shared.parts)]
-        pdf = stamp(shared.pdf, layer, stamps, booking_url=brand.booking_url,
-                    lead_url=booking_url(brand, lead), lead_id=lead.lead_id)
+        stamps = [
+            Stamp(place.page, i, "P" if name == "prepared-for" else "Figure")
+            for i, (place, name) in enumerate(shared.parts)
+        ]
+        pdf = stamp(
+            shared.pdf,
+            layer,
+            stamps,
+            booking_url=brand.booking_url,
+            lead_url=booking_url(brand, lead),
+            lead_id=lead.lead_id,
+        )
         return pdf, shared.pages
 
     def full(self, brochure: Brochure, lead: Lead) -> tuple[bytes, int]:

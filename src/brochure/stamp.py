@@ -9,6 +9,7 @@ in the document info. Nothing else in the brochure changes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -27,8 +28,15 @@ class Stamp:
     tag: str
 
 
-def stamp(base: bytes, overlay: bytes, stamps: list[Stamp], *, booking_url: str,
-          lead_url: str, lead_id: str) -> bytes:
+def stamp(
+    base: bytes,
+    overlay: bytes,
+    stamps: list[Stamp],
+    *,
+    booking_url: str,
+    lead_url: str,
+    lead_id: str,
+) -> bytes:
     """Return the brochure `base` with the `overlay` pages drawn on it as `stamps` say."""
     with pikepdf.open(BytesIO(base)) as pdf, pikepdf.open(BytesIO(overlay)) as over:
         tree = _Tree(pdf)
@@ -43,8 +51,10 @@ def stamp(base: bytes, overlay: bytes, stamps: list[Stamp], *, booking_url: str,
                 page.contents_add(b"q\n", prepend=True)
                 page.contents_add(b"\nQ\n")
                 wrapped.add(item.page)
-            page.contents_add(b"/%s <</MCID %d>> BDC q %s Do Q EMC\n"
-                              % (item.tag.encode(), mcid, str(name).encode()))
+            page.contents_add(
+                b"/%s <</MCID %d>> BDC q %s Do Q EMC\n"
+                % (item.tag.encode(), mcid, str(name).encode())
+            )
             for annot in source.obj.get("/Annots", []):
                 tree.add_link(item.page, element, _copy_annot(pdf, annot))
         for page in pdf.pages:
@@ -98,8 +108,9 @@ class _Tree:
                 return element
         return None
 
-    def add(self, page: int, tag: str, booking_url: str,
-            lead_url: str) -> tuple[pikepdf.Dictionary | None, int]:
+    def add(
+        self, page: int, tag: str, booking_url: str, lead_url: str
+    ) -> tuple[pikepdf.Dictionary | None, int]:
         """Tag new content on `page` as `tag`; return its element and MCID.
 
         A P is added at the end of the masthead; a Figure reuses the hidden shared QR
@@ -116,15 +127,22 @@ class _Tree:
             array.append(figure)
             return figure, mcid
         parent, index = self._masthead()
-        element = self.pdf.make_indirect(Dictionary(
-            Type=Name.StructElem, S=Name("/" + tag), P=parent, Pg=self.pdf.pages[page].obj,
-            K=Array([mcid])))
+        element = self.pdf.make_indirect(
+            Dictionary(
+                Type=Name.StructElem,
+                S=Name("/" + tag),
+                P=parent,
+                Pg=self.pdf.pages[page].obj,
+                K=Array([mcid]),
+            )
+        )
         parent.K.insert(index, element)
         array.append(element)
         return element, mcid
 
-    def add_link(self, page: int, parent: pikepdf.Dictionary | None,
-                 annot: pikepdf.Dictionary) -> None:
+    def add_link(
+        self, page: int, parent: pikepdf.Dictionary | None, annot: pikepdf.Dictionary
+    ) -> None:
         """Add a link annotation to `page`, tagged as a Link inside `parent`."""
         page_obj = self.pdf.pages[page].obj
         if "/Annots" not in page_obj:
@@ -133,9 +151,15 @@ class _Tree:
         if parent is None:
             return
         key = max(int(self.nums[i]) for i in range(0, len(self.nums), 2)) + 1
-        link = self.pdf.make_indirect(Dictionary(
-            Type=Name.StructElem, S=Name.Link, P=parent, Pg=page_obj,
-            K=Array([Dictionary(Type=Name.OBJR, Obj=annot, Pg=page_obj)])))
+        link = self.pdf.make_indirect(
+            Dictionary(
+                Type=Name.StructElem,
+                S=Name.Link,
+                P=parent,
+                Pg=page_obj,
+                K=Array([Dictionary(Type=Name.OBJR, Obj=annot, Pg=page_obj)]),
+            )
+        )
         parent.K.append(link)
         annot.StructParent = key
         self.nums.extend([key, link])
@@ -143,7 +167,7 @@ class _Tree:
             self.root.ParentTreeNextKey = key + 1
 
 
-def _walk(element: pikepdf.Dictionary):  # noqa: ANN202 - yields (parent, index, child)
+def _walk(element: pikepdf.Dictionary) -> Iterator[tuple[Dictionary, int, Dictionary]]:
     """Yield (parent, index, child) for every structure element below `element`."""
     kids = element.get("/K")
     if not isinstance(kids, Array):
