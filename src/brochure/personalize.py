@@ -29,7 +29,15 @@ from .leads import LeadRow, RowProblem, open_leads
 from .output import BuildState, Writer
 from .problems import first_error
 from .project import Project
-from .render import OVERLAY_CSS, SLOT_CSS, Lead, booking_url, overlay, render
+from .render import (
+    OVERLAY_CSS,
+    SLOT_CSS,
+    Lead,
+    booking_url,
+    overlay,
+    overlay_template,
+    render,
+)
 
 if TYPE_CHECKING:
     from .pdf import Place
@@ -50,7 +58,8 @@ class Shared:
     pdf: bytes
     pages: int
     size: tuple[float, float]
-    parts: tuple[tuple[Place, str], ...]  # (where, "prepared-for" or "qr")
+    slot: Place | None  # the room kept for the "Prepared for" line
+    qr: Place | None  # the room kept for the booking QR code
     key: str  # fingerprint of everything the copies share
 
 
@@ -194,9 +203,17 @@ def prepare(pipeline: Pipeline, path: Path) -> Shared:
             hint="Run brochure build and shorten it first",
         )
     places = find_places(document, ("prepared-for", "qr"))
-    parts = tuple((places[name], name) for name in ("prepared-for", "qr") if name in places)
     key = fingerprint(shared_fingerprint(pipeline.project), path)
-    return Shared(path.stem, path, pdf, len(document.pages), page_size(document), parts, key)
+    return Shared(
+        path.stem,
+        path,
+        pdf,
+        len(document.pages),
+        page_size(document),
+        places.get("prepared-for"),
+        places.get("qr"),
+        key,
+    )
 
 
 def _tasks(
@@ -319,6 +336,11 @@ class Maker:
         self.brochures: dict[str, Brochure] = {}
         renderer = self.pipeline.renderer
         self.css = {}
+        self.template = overlay_template(self.pipeline.env)
+        self.color = self.pipeline.brand.colors.get("dark", "#000")
+        self.fast = {
+            s.slug: s.slot is not None and (s.qr is None or _hex(self.color)) for s in shared
+        }
         for s in shared:
             brochure, _ = self.pipeline.read(s.path)
             assert brochure is not None  # checked by prepare()
@@ -351,30 +373,29 @@ class Maker:
     def render(self, slug: str, lead: Lead) -> tuple[bytes, int]:
         """Return one copy's PDF bytes and page count (stamped, or in full if need be)."""
         from .pdf import PLAIN_OPTIONS, capture_log, find_places
-        from .stamp import Stamp, stamp
+        from .stamp import Square, stamp
 
         shared, brochure = self.shared[slug], self.brochures[slug]
+        if not self.fast[slug]:
+            return self.full(brochure, lead)
         brand = self.pipeline.brand
-        html = overlay(
-            self.pipeline.project, brand, brochure, lead, list(shared.parts), env=self.pipeline.env
-        )
+        html = overlay(self.template, brochure, lead, shared.slot)
         with capture_log() as log:
             document = self.pipeline.renderer.layout(html, log, self.css[slug], PLAIN_OPTIONS)
             layer = self.pipeline.renderer.write(document, **PLAIN_OPTIONS)
         if log.errors:
             raise SourceError(brochure.path, f"rendering the copy failed: {log.errors[0]}")
-        slot = dict((name, place) for place, name in shared.parts).get("prepared-for")
         drawn = find_places(document, ("prepared-for",)).get("prepared-for")
-        if slot is None or drawn is None or drawn.height > slot.height + 0.5:
-            return self.full(brochure, lead)
-        stamps = [
-            Stamp(place.page, i, "P" if name == "prepared-for" else "Figure")
-            for i, (place, name) in enumerate(shared.parts)
-        ]
+        if drawn is None or drawn.height > shared.slot.height + 0.5:
+            return self.full(brochure, lead)  # the line needs more room than was kept
+        qr = shared.qr
+        square = Square(qr.page, qr.x, qr.y, qr.width) if qr else None
         pdf = stamp(
             shared.pdf,
             layer,
-            stamps,
+            shared.slot.page,
+            square,
+            color=self.color,
             booking_url=brand.booking_url,
             lead_url=booking_url(brand, lead),
             lead_id=lead.lead_id,
@@ -388,6 +409,16 @@ class Maker:
         if error is not None:
             raise error.to_error()
         return result.pdf, result.pages
+
+
+def _hex(color: str) -> bool:
+    from .stamp import rgb
+
+    try:
+        rgb(color)
+    except ValueError:
+        return False
+    return True
 
 
 def stylesheet_for(pipeline: Pipeline, brochure: Brochure) -> str:

@@ -45,8 +45,11 @@ def environment(project: Project) -> jinja2.Environment:
     """Return the Jinja2 environment for the project's templates (autoescaped, strict)."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(project.templates_dir),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-        lstrip_blocks=True)
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def booking_url(brand: Brand, lead: Lead | None) -> str:
@@ -64,11 +67,17 @@ def qr_data_uri(url: str, dark: str) -> str:
     import segno
 
     return segno.make(url, error="m", micro=False).svg_data_uri(
-        dark=dark, light=None, border=0, scale=1, omitsize=True)
+        dark=dark, light=None, border=0, scale=1, omitsize=True
+    )
 
 
-def stylesheet(project: Project, brand: Brand, layout: str, static: Callable[[str], str],
-               extra: tuple[str, ...] = ()) -> str:
+def stylesheet(
+    project: Project,
+    brand: Brand,
+    layout: str,
+    static: Callable[[str], str],
+    extra: tuple[str, ...] = (),
+) -> str:
     """Assemble the CSS: brand fonts and variables, common.css, the layout's file, extras."""
     faces = [
         "@font-face {\n"
@@ -87,9 +96,17 @@ def stylesheet(project: Project, brand: Brand, layout: str, static: Callable[[st
     return "\n\n".join(parts)
 
 
-def render(project: Project, brand: Brand, brochure: Brochure, *, mode: str = "pdf",
-           lead: Lead | None = None, env: jinja2.Environment | None = None,
-           styles: tuple[str, ...] = (), context: dict[str, Any] | None = None) -> Rendered:
+def render(
+    project: Project,
+    brand: Brand,
+    brochure: Brochure,
+    *,
+    mode: str = "pdf",
+    lead: Lead | None = None,
+    env: jinja2.Environment | None = None,
+    styles: tuple[str, ...] = (),
+    context: dict[str, Any] | None = None,
+) -> Rendered:
     """Render one brochure to an HTML string."""
     used: set[str] = set()
     prefix = STATIC_PREFIX[mode]
@@ -113,21 +130,35 @@ def render(project: Project, brand: Brand, brochure: Brochure, *, mode: str = "p
     logo_svg = Markup((project.root / brand.logo).read_text(encoding="utf-8"))
     try:
         html = env.get_template(f"{brochure.layout}.html").render(
-        brochure=brochure, brand=brand, body=body, extra=brochure.extra, lead=lead,
-        booking_url=book, qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
-        logo_svg=logo_svg, css=Markup(stylesheet(project, brand, brochure.layout, static,
-                                                 styles)),
-        md=lambda text: markup.inline_html(text, content_url), static=static,
-        reviewed=brochure.reviewed.strftime("%B %Y").replace(" 0", " "),
-        **(context or {}))
+            brochure=brochure,
+            brand=brand,
+            body=body,
+            extra=brochure.extra,
+            lead=lead,
+            booking_url=book,
+            qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
+            logo_svg=logo_svg,
+            css=Markup(stylesheet(project, brand, brochure.layout, static, styles)),
+            md=lambda text: markup.inline_html(text, content_url),
+            static=static,
+            reviewed=brochure.reviewed.strftime("%B %Y").replace(" 0", " "),
+            **(context or {}),
+        )
     except jinja2.TemplateSyntaxError as exc:
-        raise SourceError(Path(exc.filename or project.templates_dir), exc.message or "syntax error",
-                          line=exc.lineno, hint="Fix the template syntax") from None
+        raise SourceError(
+            Path(exc.filename or project.templates_dir),
+            exc.message or "syntax error",
+            line=exc.lineno,
+            hint="Fix the template syntax",
+        ) from None
     except jinja2.TemplateError as exc:
         line, name = _template_place(exc)
-        raise SourceError(project.templates_dir / name if name else project.templates_dir,
-                          f"template error: {exc}", line=line,
-                          hint="Check the names the template uses") from None
+        raise SourceError(
+            project.templates_dir / name if name else project.templates_dir,
+            f"template error: {exc}",
+            line=line,
+            hint="Check the names the template uses",
+        ) from None
     return Rendered(html=html, static=used)
 
 
@@ -135,40 +166,48 @@ OVERLAY = """<!doctype html>
 <html lang="{{ lang }}">
 <head><meta charset="utf-8"><title>{{ lead.name }}</title></head>
 <body class="lead-overlay">
-{% for place, part in parts %}
-<div class="lead-page"><div class="lead-slot {{ part }}-slot" style="left: {{ place.x }}px;
- top: {{ place.y }}px; width: {{ place.width }}px">
-{% if part == "prepared-for" %}{% include "_prepared_for.html" %}
-{% else %}<img class="qr" src="{{ qr }}" alt="">{% endif %}
-</div></div>
-{% endfor %}
+<div class="lead-slot" style="left: {{ place.x }}px; top: {{ place.y }}px;
+ width: {{ place.width }}px">
+{% include "_prepared_for.html" %}
+</div>
 </body>
 </html>
 """
 
-# Set after the brochure's own CSS when overlays are laid out.
-OVERLAY_CSS = """
-@page { size: %(width)spx %(height)spx; margin: 0; background: none; }
+# Set after the brochure's own CSS when an overlay is laid out: a bare page, no margin boxes.
+MARGIN_BOXES = [
+    f"{side}-{where}"
+    for side in ("top", "bottom")
+    for where in ("left-corner", "left", "center", "right", "right-corner")
+]
+MARGIN_BOXES += [
+    f"{side}-{where}" for side in ("left", "right") for where in ("top", "middle", "bottom")
+]
+OVERLAY_CSS = (
+    (
+        "@page { size: %(width)spx %(height)spx; margin: 0; background: none; "
+        + " ".join(f"@{box} {{ content: none; }}" for box in MARGIN_BOXES)
+        + " }"
+    )
+    + """
 html, body { background: none; }
-.lead-page { height: 1px; }
-.lead-page + .lead-page { break-before: page; }
 .lead-slot { position: absolute; margin: 0; padding: 0; }
-.lead-slot > * { margin: 0; display: block; }
+.lead-slot > * { margin: 0; }
 """
+)
 
 # Set after the brochure's own CSS for the shared pages: keep the boxes, draw nothing.
 SLOT_CSS = ".prepared-for, .cta .qr { visibility: hidden; }"
 
 
-def overlay(project: Project, brand: Brand, brochure: Brochure, lead: Lead,
-            parts: list[tuple[Any, str]], env: jinja2.Environment | None = None) -> str:
-    """Render the per-lead overlay: one page per (place, part), part being the "prepared-for"
-    line or the "qr" code, each placed where the shared pages keep room for it."""
-    env = env or environment(project)
-    book = booking_url(brand, lead)
-    return env.from_string(OVERLAY).render(
-        lang=brochure.lang, lead=lead, parts=parts,
-        qr=qr_data_uri(book, brand.colors.get("dark", "#000")))
+def overlay_template(env: jinja2.Environment) -> jinja2.Template:
+    """Compile the per-lead overlay: the "Prepared for" line alone, placed absolutely."""
+    return env.from_string(OVERLAY)
+
+
+def overlay(template: jinja2.Template, brochure: Brochure, lead: Lead, place: Any) -> str:
+    """Render one lead's overlay, its "Prepared for" line where the shared pages keep room."""
+    return template.render(lang=brochure.lang, lead=lead, place=place)
 
 
 def _template_place(exc: BaseException) -> tuple[int | None, str]:

@@ -19,44 +19,49 @@ from pikepdf import Array, Dictionary, Name, String
 LEAD_ID_KEY = "/leadid"  # what WeasyPrint makes of <meta name="lead-id">
 
 
+PX = 0.75  # PDF points per CSS px
+
+
 @dataclass(frozen=True)
-class Stamp:
-    """One overlay page to draw on one brochure page, tagged as `tag` (P or Figure)."""
+class Square:
+    """Where to draw on the shared pages: page (from 0), top left and size in CSS px."""
 
     page: int
-    overlay_page: int
-    tag: str
+    x: float
+    y: float
+    size: float
 
 
 def stamp(
     base: bytes,
     overlay: bytes,
-    stamps: list[Stamp],
+    page: int,
+    qr: Square | None,
     *,
+    color: str,
     booking_url: str,
     lead_url: str,
     lead_id: str,
 ) -> bytes:
-    """Return the brochure `base` with the `overlay` pages drawn on it as `stamps` say."""
+    """Return the brochure `base` with the overlay's first page drawn on `page` (tagged as a
+    paragraph) and, at `qr`, a QR code for `lead_url` in `color` (tagged as the figure)."""
     with pikepdf.open(BytesIO(base)) as pdf, pikepdf.open(BytesIO(overlay)) as over:
         tree = _Tree(pdf)
+        source = over.pages[0]
+        form = pdf.copy_foreign(source.as_form_xobject())
         wrapped: set[int] = set()
-        for item in stamps:
-            page = pdf.pages[item.page]
-            source = over.pages[item.overlay_page]
-            form = pdf.copy_foreign(source.as_form_xobject())
-            name = page.add_resource(form, Name.XObject, prefix="Lead")
-            element, mcid = tree.add(item.page, item.tag, booking_url, lead_url)
-            if item.page not in wrapped:  # leave the page's graphics state as we found it
-                page.contents_add(b"q\n", prepend=True)
-                page.contents_add(b"\nQ\n")
-                wrapped.add(item.page)
-            page.contents_add(
-                b"/%s <</MCID %d>> BDC q %s Do Q EMC\n"
-                % (item.tag.encode(), mcid, str(name).encode())
-            )
-            for annot in source.obj.get("/Annots", []):
-                tree.add_link(item.page, element, _copy_annot(pdf, annot))
+        name = pdf.pages[page].add_resource(form, Name.XObject, prefix="Lead")
+        element, mcid = tree.add(page, "P", booking_url, lead_url)
+        _draw(
+            pdf, page, wrapped, b"/P <</MCID %d>> BDC q %s Do Q EMC\n" % (mcid, str(name).encode())
+        )
+        for annot in source.obj.get("/Annots", []):
+            tree.add_link(page, element, _copy_annot(pdf, annot))
+        if qr is not None:
+            _, mcid = tree.add(qr.page, "Figure", booking_url, lead_url)
+            height = float(pdf.pages[qr.page].mediabox[3])
+            ops = qr_operators(lead_url, color, qr, height)
+            _draw(pdf, qr.page, wrapped, b"/Figure <</MCID %d>> BDC %s EMC\n" % (mcid, ops))
         for page in pdf.pages:
             for annot in page.obj.get("/Annots", []):
                 action = annot.get("/A")
@@ -67,6 +72,53 @@ def stamp(
         out = BytesIO()
         pdf.save(out)
         return out.getvalue()
+
+
+def _draw(pdf: pikepdf.Pdf, number: int, wrapped: set[int], operators: bytes) -> None:
+    """Append `operators` to a page, after restoring the graphics state it started with."""
+    page = pdf.pages[number]
+    if number not in wrapped:
+        page.contents_add(b"q\n", prepend=True)
+        page.contents_add(b"\nQ\n")
+        wrapped.add(number)
+    page.contents_add(operators)
+
+
+def qr_operators(url: str, color: str, where: Square, page_height: float) -> bytes:
+    """Draw the QR code for `url` as filled vector squares (the same symbol the full
+    render's SVG shows: segno, error level M, no quiet zone)."""
+    import segno
+
+    rows = list(segno.make(url, error="m", micro=False).matrix_iter(border=0))
+    module = where.size * PX / len(rows)
+    red, green, blue = rgb(color)
+    ops = [
+        f"q {red:.4f} {green:.4f} {blue:.4f} rg {module:.6f} 0 0 {-module:.6f} "
+        f"{where.x * PX:.4f} {page_height - where.y * PX:.4f} cm"
+    ]
+    for y, row in enumerate(rows):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                ops.append(f"{start} {y} {x - start} 1 re")
+            else:
+                x += 1
+    ops.append("f Q")
+    return "\n".join(ops).encode()
+
+
+def rgb(color: str) -> tuple[float, float, float]:
+    """Turn `#rgb` or `#rrggbb` into fractions; ValueError for anything else."""
+    digits = color.strip().lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    if not color.strip().startswith("#") or len(digits) != 6:
+        raise ValueError(f"not a hex colour: {color}")
+    red, green, blue = (int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return red, green, blue
 
 
 def _copy_annot(pdf: pikepdf.Pdf, annot: pikepdf.Dictionary) -> pikepdf.Dictionary:
