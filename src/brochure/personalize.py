@@ -284,20 +284,27 @@ def lead_for(row: LeadRow, country: str = "+1") -> Lead:
 def _run(
     project: Project, shared: list[Shared], out_dir: Path, items: Iterator[Task | Copy], jobs: int
 ) -> Iterator[Copy]:
-    """Make the copies, in worker processes when `jobs` > 1; yield them in CSV order."""
+    """Make the copies in `jobs` processes; yield them in CSV order.
+
+    This process is one of the workers: it starts `jobs - 1` more and, batch by batch,
+    makes every `jobs`-th copy itself while they make the others.
+    """
     jobs = jobs or os.cpu_count() or 1
+    _init(project.root, shared, out_dir)
     if jobs == 1:
-        _init(project.root, shared, out_dir)
         yield from (item if isinstance(item, Copy) else _make(item) for item in items)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with context.Pool(jobs, _init, (project.root, shared, out_dir)) as pool:
+    with context.Pool(jobs - 1, _init, (project.root, shared, out_dir)) as pool:
         for batch in _batches(items, BATCH):
             tasks = [item for item in batch if isinstance(item, Task)]
-            made = iter(pool.imap(_make, tasks, chunksize=2))
+            theirs = [t for i, t in enumerate(tasks) if i % jobs]
+            pending = pool.map_async(_make, theirs, chunksize=2)
+            made = {id(t): _make(t) for t in tasks[::jobs]}
+            made.update(zip(map(id, theirs), pending.get(), strict=True))
             for item in batch:
-                yield item if isinstance(item, Copy) else next(made)
+                yield item if isinstance(item, Copy) else made[id(item)]
 
 
 def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -316,7 +323,8 @@ _maker: Maker | None = None
 
 def _init(root: Path, shared: list[Shared], out_dir: Path) -> None:
     global _maker
-    _maker = Maker(Project(root), shared, out_dir)
+    if _maker is None or _maker.setup != (root, shared, out_dir):  # forked: reuse it
+        _maker = Maker(Project(root), shared, out_dir)
 
 
 def _make(task: Task) -> Copy:
@@ -330,6 +338,7 @@ class Maker:
     def __init__(self, project: Project, shared: list[Shared], out_dir: Path) -> None:
         from .pdf import user_css
 
+        self.setup = (project.root, shared, out_dir)
         self.pipeline = Pipeline(project)
         self.shared = {s.slug: s for s in shared}
         self.writer = Writer(out_dir)
