@@ -323,7 +323,7 @@ _maker: Maker | None = None
 
 def _init(root: Path, shared: list[Shared], out_dir: Path) -> None:
     global _maker
-    if _maker is None or _maker.setup != (root, shared, out_dir):  # forked: reuse it
+    if _maker is None or _maker.shared_list is not shared:  # a forked worker reuses ours
         _maker = Maker(Project(root), shared, out_dir)
 
 
@@ -338,7 +338,7 @@ class Maker:
     def __init__(self, project: Project, shared: list[Shared], out_dir: Path) -> None:
         from .pdf import user_css
 
-        self.setup = (project.root, shared, out_dir)
+        self.shared_list = shared
         self.pipeline = Pipeline(project)
         self.shared = {s.slug: s for s in shared}
         self.writer = Writer(out_dir)
