@@ -18,6 +18,7 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -184,10 +185,25 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000", help="comma-separated lead counts")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--sample", type=int, default=40, help="copies for the side-by-side")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one:  # one size, in a fresh process so that sizes do not share memory
+        run(args.one, args.jobs, args.sample)
+        return
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
     for size in (int(s) for s in args.sizes.split(",")):
-        run(size, args.jobs, args.sample)
+        command = [
+            sys.executable,
+            __file__,
+            "--one",
+            str(size),
+            "--jobs",
+            str(args.jobs),
+            "--sample",
+            str(args.sample),
+        ]
+        subprocess.run(command, check=True)
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":
