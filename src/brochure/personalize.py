@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 STATE_FILE = ".personalize-state.json"
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ("lead_id", "name", "email", "brochure", "file", "pages", "bytes", "row")
+WORKER_TIMEOUT = 60  # seconds, plus 2 s a copy, before a batch is given up
 BATCH = 128  # copies handed to the workers at a time: memory stays flat however long the CSV
 SLOT_LEAD = Lead(name="\u2014")  # what the shared pages keep room for (drawn hidden)
 
@@ -140,39 +141,43 @@ def personalize(
     summary = Summary(leads=rows, brochures=len(shared))
     state = BuildState(out_dir, STATE_FILE)
     writer = Writer(out_dir)
-    fonts = tuple(project.root / f.path for f in pipeline.brand.fonts)
+    brand = pipeline.brand
+    fonts = tuple(project.root / f.path for f in brand.fonts if f.family == brand.base_family)
     tasks = _tasks(leads.rows(), shared, state, leads_path, fonts, force)
     with writer.open(MANIFEST) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         manifest = csv.writer(text)
         manifest.writerow(MANIFEST_COLUMNS)
-        for copy in _run(project, shared, out_dir, tasks, jobs):
-            summary.counts[copy.status] += 1
-            if copy.status == "failed":
-                echo(copy.error)
-            else:
-                lead = copy.lead
-                manifest.writerow(
-                    (
-                        lead.lead_id,
-                        lead.name,
-                        lead.email,
-                        copy.slug,
-                        copy.file,
-                        copy.pages,
-                        copy.size,
-                        copy.row,
-                    )
-                )
+        try:
+            for copy in _run(project, shared, out_dir, tasks, jobs):
+                summary.counts[copy.status] += 1
+                if copy.error:
+                    echo(copy.error)
+                if copy.lead is not None and copy.status != "failed":
+                    manifest.writerow(_manifest_row(copy, copy.lead))
                 if copy.status == "written":
                     state.record(copy.file, copy.key)
-            if progress:
-                progress(1)
+                if progress:
+                    progress(1)
+        finally:  # even when interrupted: a re-run then skips what was written
+            state.save()
         text.flush()
         text.detach()
-    state.save()
     summary.manifest = out_dir / MANIFEST
     return summary
+
+
+def _manifest_row(copy: Copy, lead: LeadRow) -> tuple[object, ...]:
+    return (
+        lead.lead_id,
+        lead.name,
+        lead.email,
+        copy.slug,
+        copy.file,
+        copy.pages,
+        copy.size,
+        copy.row,
+    )
 
 
 def prepare(pipeline: Pipeline, path: Path) -> Shared:
@@ -232,8 +237,9 @@ def _tasks(
             row = problem or row
         if isinstance(row, RowProblem):
             message = row.problem(leads_path).format()
-            for s in shared:
+            for s in shared:  # one failed copy per brochure, reported once
                 yield Copy(row.row, s.slug, "failed", error=message)
+                message = ""
             continue
         stem = safe_name(row.name)
         for s in shared:
@@ -302,7 +308,14 @@ def _run(
             theirs = [t for i, t in enumerate(tasks) if i % jobs]
             pending = pool.map_async(_make, theirs, chunksize=2)
             made = {id(t): _make(t) for t in tasks[::jobs]}
-            made.update(zip(map(id, theirs), pending.get(), strict=True))
+            try:
+                done = pending.get(timeout=WORKER_TIMEOUT + 2 * len(theirs))
+            except multiprocessing.TimeoutError:
+                raise BrochureError(
+                    "a worker process stopped answering. Run the same command again: "
+                    "copies already written are kept."
+                ) from None
+            made.update(zip(map(id, theirs), done, strict=True))
             for item in batch:
                 yield item if isinstance(item, Copy) else made[id(item)]
 
