@@ -119,7 +119,7 @@ def per_copy(project: Path, sample: int) -> tuple[float, float]:
     proj = Project.at(project)
     pipeline = Pipeline(proj)
     shared = prepare(pipeline, proj.brochures_dir / "conditions.md")
-    maker = Maker(proj, [shared], Path(tempfile.mkdtemp()))
+    maker = Maker(proj, [shared], Path(tempfile.mkdtemp()), Path("leads.csv"))
     brochure = maker.brochures["conditions"]
     fast, full = [], []
     for i in range(sample + 3):

@@ -110,8 +110,8 @@ def test_each_copy_names_its_own_lead_only(batch: tuple[Path, object]) -> None:
             assert other not in text, (file, other)
     maria = nfc(pdf_text(root / "out/leads" / GOOD[0][2]))
     assert (
-        "Prepared for Maria Gonzalez by Ana Lopez, direct line 480 555 0100 · "
-        "Your visit: Tue 3 Dec, 2:30 pm"
+        "Prepared for Maria Gonzalez Coordinator: Ana Lopez, 480 555 0100 · "
+        "Visit: Tue 3 Dec, 2:30 pm"
     ) in maria
     assert "Thursday afternoon" in nfc(pdf_text(root / "out/leads" / GOOD[4][2]))
 
@@ -189,7 +189,7 @@ def test_rerun_skips_up_to_date_copies_and_redoes_changed_ones(
     write_csv(leads, [ROWS[0].replace("Ana Lopez", "Beth Ray"), ROWS[1]])
     changed = invoke(project, "personalize", "conditions", "--leads", str(leads), "--jobs", "1")
     assert "1 written, 1 skipped, 0 failed" in changed.output
-    assert "by Beth Ray" in pdf_text(project / "out/leads/conditions/Maria-Gonzalez.pdf")
+    assert "Coordinator: Beth Ray" in pdf_text(project / "out/leads/conditions/Maria-Gonzalez.pdf")
 
 
 def test_windows_1252_csv_and_a_name_too_long_for_one_line(tmp_path: Path, project: Path) -> None:
@@ -218,7 +218,7 @@ def test_windows_1252_csv_and_a_name_too_long_for_one_line(tmp_path: Path, proje
     assert result.exit_code == 0, result.output
     assert "Prepared for José Müller" in pdf_text(out / "conditions/José-Müller.pdf")
     text = pdf_text(out / "conditions/Zoë-Brontë-Fitzgerald.pdf")
-    assert "Prepared for Zoë Brontë-Fitzgerald by Ana Lopez" in text
+    assert "Prepared for Zoë Brontë-Fitzgerald Coordinator: Ana Lopez" in text
     assert "second floor" in text
     row = LeadRow(
         3,
@@ -288,3 +288,33 @@ def test_header_names_are_forgiving() -> None:
         normalise_header(h)
         for h in ("\ufeffFirst Name", "LAST-NAME", " e-mail ", "Lead ID", "coordinator  phone")
     ] == ["first_name", "last_name", "email", "lead_id", "coordinator_phone"]
+
+
+def test_two_brochures_and_a_line_too_long_for_a_one_page_brochure(
+    tmp_path: Path, project: Path
+) -> None:
+    visit = (
+        "Thursday 5 December at 2:30 pm, second floor, ask for the consultation room; "
+        "please bring your list of skin products and arrive ten minutes early to fill in "
+        "the form"
+    )
+    leads = write_csv(
+        tmp_path / "leads.csv",
+        [ROWS[1], f'Zoë,Brontë,zoe@example.com,L-2,Ana Lopez,480 555 0100,"{visit}"'],
+    )
+    result = invoke(project, "personalize", "conditions", "exosomes-vs-prp", "--leads", str(leads))
+    assert result.exit_code == 1
+    assert (
+        f"{leads}:3: error: row 3: the Prepared for lines make the brochure run to 2 pages "
+        "(its budget is 1) in the exosomes-vs-prp brochure (Shorten the coordinator or "
+        "appointment text)"
+    ) in result.output
+    assert "3 written, 0 skipped, 1 failed (2 leads x 2 brochures)." in result.output
+    assert [(r["brochure"], r["file"]) for r in manifest(project)] == [
+        ("conditions", "conditions/b-Ana-b-Smith.pdf"),
+        ("exosomes-vs-prp", "exosomes-vs-prp/b-Ana-b-Smith.pdf"),
+        ("conditions", "conditions/Zoë-Brontë.pdf"),
+    ]
+    one_page = project / "out/leads/exosomes-vs-prp/b-Ana-b-Smith.pdf"
+    assert len(PdfReader(one_page).pages) == 1
+    assert "Prepared for <b>Ana</b> Smith" in pdf_text(one_page)

@@ -149,7 +149,7 @@ def personalize(
         manifest = csv.writer(text)
         manifest.writerow(MANIFEST_COLUMNS)
         try:
-            for copy in _run(project, shared, out_dir, tasks, jobs):
+            for copy in _run(project, shared, out_dir, leads_path, tasks, jobs):
                 summary.counts[copy.status] += 1
                 if copy.error:
                     echo(copy.error)
@@ -288,7 +288,12 @@ def lead_for(row: LeadRow, country: str = "+1") -> Lead:
 
 
 def _run(
-    project: Project, shared: list[Shared], out_dir: Path, items: Iterator[Task | Copy], jobs: int
+    project: Project,
+    shared: list[Shared],
+    out_dir: Path,
+    leads_path: Path,
+    items: Iterator[Task | Copy],
+    jobs: int,
 ) -> Iterator[Copy]:
     """Make the copies in `jobs` processes; yield them in CSV order.
 
@@ -296,13 +301,13 @@ def _run(
     makes every `jobs`-th copy itself while they make the others.
     """
     jobs = jobs or os.cpu_count() or 1
-    _init(project.root, shared, out_dir)
+    _init(project.root, shared, out_dir, leads_path)
     if jobs == 1:
         yield from (item if isinstance(item, Copy) else _make(item) for item in items)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with context.Pool(jobs - 1, _init, (project.root, shared, out_dir)) as pool:
+    with context.Pool(jobs - 1, _init, (project.root, shared, out_dir, leads_path)) as pool:
         for batch in _batches(items, BATCH):
             tasks = [item for item in batch if isinstance(item, Task)]
             theirs = [t for i, t in enumerate(tasks) if i % jobs]
@@ -334,10 +339,10 @@ def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
 _maker: Maker | None = None
 
 
-def _init(root: Path, shared: list[Shared], out_dir: Path) -> None:
+def _init(root: Path, shared: list[Shared], out_dir: Path, leads_path: Path) -> None:
     global _maker
     if _maker is None or _maker.shared_list is not shared:  # a forked worker reuses ours
-        _maker = Maker(Project(root), shared, out_dir)
+        _maker = Maker(Project(root), shared, out_dir, leads_path)
 
 
 def _make(task: Task) -> Copy:
@@ -348,9 +353,12 @@ def _make(task: Task) -> Copy:
 class Maker:
     """Makes copies in one process: lays out overlays, stamps them, writes the files."""
 
-    def __init__(self, project: Project, shared: list[Shared], out_dir: Path) -> None:
+    def __init__(
+        self, project: Project, shared: list[Shared], out_dir: Path, leads_path: Path
+    ) -> None:
         from .pdf import user_css
 
+        self.leads_path = leads_path
         self.shared_list = shared
         self.pipeline = Pipeline(project)
         self.shared = {s.slug: s for s in shared}
@@ -378,15 +386,15 @@ class Maker:
         try:
             pdf, pages = self.render(task.slug, lead_for(row, self.pipeline.brand.phone_country))
             self.writer.write(task.file, pdf, sync=False)
+        except TooLong as exc:
+            return self.failed(task, f"{exc.message} in the {task.slug} brochure", exc.hint)
         except BrochureError as exc:
-            return Copy(row.row, task.slug, "failed", error=f"Error: {exc.message}")
+            return self.failed(task, f"the {task.slug} copy failed: {exc.message}", "")
         except Exception as exc:  # a bug: report the row rather than lose the rest
-            return Copy(
-                row.row,
-                task.slug,
-                "failed",
-                error=f"Error: row {row.row}: the {task.slug} copy failed "
-                f"({type(exc).__name__}: {exc}). This is a bug: please report it.",
+            return self.failed(
+                task,
+                f"the {task.slug} copy failed ({type(exc).__name__}: {exc})",
+                "This is a bug: please report it",
             )
         return Copy(
             row.row, task.slug, "written", task.file, pages, len(pdf), lead=row, key=task.key
@@ -428,9 +436,29 @@ class Maker:
         """Render a copy in full (when its "Prepared for" line needs more room)."""
         result = self.pipeline.render(brochure, lead=lead, preview=False)
         error = first_error(result.problems)
+        if error is not None and error.code == "page-budget":
+            raise TooLong(
+                f"the Prepared for lines make the brochure run to {result.pages} "
+                f"pages (its budget is {brochure.pages})",
+                "Shorten the coordinator or appointment text",
+            )
         if error is not None:
             raise error.to_error()
         return result.pdf, result.pages
+
+    def failed(self, task: Task, message: str, hint: str) -> Copy:
+        """A failed copy, reported at the lead's row."""
+        row = task.lead
+        problem = RowProblem(row.row, row.line, message, hint).problem(self.leads_path)
+        return Copy(row.row, task.slug, "failed", error=problem.format())
+
+
+class TooLong(BrochureError):
+    """A copy's Prepared for lines push the brochure past its page budget."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def _hex(color: str) -> bool:
