@@ -93,8 +93,8 @@ def test_bad_rows_reported_with_row_numbers_and_exit_1(batch: tuple[Path, object
     assert f"{leads}:7: error: row 7: email 'not-an-email' is not an email address" in result.output
     # row 10 starts on line 11: row 8 has a line break inside a quoted cell
     assert (
-        f"{leads}:11: error: row 10: the brochure fonts have no letters for '王小明'"
-        in result.output
+        f"{leads}:11: error: row 10: the brochure fonts have no letters for '王小明' "
+        "(in name 'Wang 王小明')" in result.output
     )
     assert "6 written, 0 skipped, 3 failed (9 leads x 1 brochure)." in result.output
     assert "Traceback" not in result.output
@@ -318,3 +318,25 @@ def test_two_brochures_and_a_line_too_long_for_a_one_page_brochure(
     one_page = project / "out/leads/exosomes-vs-prp/b-Ana-b-Smith.pdf"
     assert len(PdfReader(one_page).pages) == 1
     assert "Prepared for <b>Ana</b> Smith" in pdf_text(one_page)
+
+
+def test_stamped_parts_are_tagged_for_screen_readers(batch: tuple[Path, object]) -> None:
+    """Every marked content piece (including the stamped ones) has its structure element."""
+    import pikepdf
+
+    root, _ = batch
+    with pikepdf.open(root / "out/leads" / GOOD[0][2]) as pdf:
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        for page in pdf.pages:
+            mcids = [
+                int(operands[1].MCID)
+                for operands, op in pikepdf.parse_content_stream(page)
+                if str(op) == "BDC" and "/MCID" in operands[1]
+            ]
+            elements = tree[int(page.obj.StructParents)]
+            assert sorted(mcids) == list(range(len(elements)))
+            for annot in page.obj.Annots:
+                assert str(tree[int(annot.StructParent)].S) == "/Link"
+        figures = [e for e in tree[1] if e.get("/S") == pikepdf.Name.Figure]
+        assert str(figures[0].Alt).endswith(f"{BOOK}?lead=L-001")

@@ -1,9 +1,10 @@
 """Personalised copies: one PDF per lead and brochure, fast.
 
-Each brochure is rendered once with empty room for the per-lead parts (the "Prepared for"
-line and the booking QR code). Each copy then only lays out a tiny overlay with those parts
-and stamps it onto the shared pages (see stamp.py), in worker processes. A copy whose
-"Prepared for" line would not fit the room (a very long name) is rendered in full instead.
+Each brochure is rendered once with hidden room for the per-lead parts (the "Prepared for"
+lines and the booking QR code). Each copy then only lays out its "Prepared for" lines on an
+otherwise empty page and stamps them, with its own QR code and links, onto the shared pages
+(stamp.py), in worker processes. A copy whose lines need more room than was kept (very long
+texts) is rendered in full instead, so it is never wrong, only slower.
 """
 
 from __future__ import annotations
@@ -255,17 +256,24 @@ def _tasks(
 
 
 def _glyph_problem(row: LeadRow, fonts: tuple[Path, ...]) -> RowProblem | None:
-    printed = " ".join((row.name, row.coordinator, row.coordinator_phone, row.appointment))
-    lacking = glyphs.missing(printed, fonts)
-    if not lacking:
-        return None
-    return RowProblem(
-        row.row,
-        row.line,
-        f"the brochure fonts have no letters for {lacking!r} in {row.name!r}",
-        "Write the name in Latin, Greek or Cyrillic letters, or add a font that "
-        "has them to _brand.yml",
-    )
+    """Report a row whose printed text has letters the body font lacks (no boxes printed)."""
+    printed = {
+        "name": row.name,
+        "coordinator": row.coordinator,
+        "coordinator_phone": row.coordinator_phone,
+        "appointment": row.appointment,
+    }
+    for label, value in printed.items():
+        lacking = glyphs.missing(value, fonts)
+        if lacking:
+            return RowProblem(
+                row.row,
+                row.line,
+                f"the brochure fonts have no letters for {lacking!r} (in {label} {value!r})",
+                "Write it in Latin, Greek or Cyrillic letters, or add a font that has them "
+                "to _brand.yml",
+            )
+    return None
 
 
 def _copy_key(shared: Shared, row: LeadRow, file: str) -> str:
