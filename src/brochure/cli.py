@@ -82,6 +82,7 @@ def personalize(slugs: tuple[str, ...], leads_file: str, out_dir: str | None, jo
     QR code and link carry the lead id.
     Example: brochure personalize conditions --leads leads.csv
     """
+    from contextlib import ExitStack
     from pathlib import Path
 
     from .errors import display_path
@@ -90,20 +91,18 @@ def personalize(slugs: tuple[str, ...], leads_file: str, out_dir: str | None, jo
 
     project = Project.at(project_dir)
     out = Path(out_dir) if out_dir else project.out_dir / "leads"
-    bar = None
+    with ExitStack() as stack:
+        bar: list = []  # the progress bar, once the number of copies is known
 
-    def start(total: int) -> None:
-        nonlocal bar
-        bar = click.progressbar(length=total, label="Personalising", file=sys.stderr)
-        bar.__enter__()
+        def start(total: int) -> None:
+            bar.append(stack.enter_context(
+                click.progressbar(length=total, label="Personalising", file=sys.stderr)))
 
-    try:
+        def echo(line: str) -> None:  # on a terminal, over the progress bar's line
+            click.echo(("\r\x1b[K" if sys.stderr.isatty() else "") + line, err=True)
+
         summary = run(project, slugs, Path(leads_file), out, jobs=jobs, force=force,
-                      echo=lambda line: click.echo(line, err=True), total=start,
-                      progress=lambda n: bar.update(n) if bar else None)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+                      echo=echo, total=start, progress=lambda n: bar[0].update(n))
     click.echo(f"manifest: {display_path(summary.manifest)}")
     click.echo(summary.line())
     if summary.failed:
