@@ -31,11 +31,11 @@ from .output import BuildState, Writer
 from .problems import first_error
 from .project import Project
 from .render import (
-    OVERLAY_CSS,
     SLOT_CSS,
     Lead,
     booking_url,
     overlay,
+    overlay_css,
     overlay_template,
     render,
 )
@@ -385,7 +385,7 @@ class Maker:
             self.brochures[s.slug] = brochure
             self.css[s.slug] = (
                 user_css(stylesheet_for(self.pipeline, brochure), renderer),
-                user_css(OVERLAY_CSS % {"width": s.size[0], "height": s.size[1]}, renderer),
+                user_css(overlay_css(*s.size), renderer),
             )
 
     def make(self, task: Task) -> Copy:

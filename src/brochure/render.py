@@ -45,11 +45,8 @@ def environment(project: Project) -> jinja2.Environment:
     """Return the Jinja2 environment for the project's templates (autoescaped, strict)."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(project.templates_dir),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+        lstrip_blocks=True)
 
 
 def booking_url(brand: Brand, lead: Lead | None) -> str:
@@ -67,17 +64,11 @@ def qr_data_uri(url: str, dark: str) -> str:
     import segno
 
     return segno.make(url, error="m", micro=False).svg_data_uri(
-        dark=dark, light=None, border=0, scale=1, omitsize=True
-    )
+        dark=dark, light=None, border=0, scale=1, omitsize=True)
 
 
-def stylesheet(
-    project: Project,
-    brand: Brand,
-    layout: str,
-    static: Callable[[str], str],
-    extra: tuple[str, ...] = (),
-) -> str:
+def stylesheet(project: Project, brand: Brand, layout: str, static: Callable[[str], str],
+               extra: tuple[str, ...] = ()) -> str:
     """Assemble the CSS: brand fonts and variables, common.css, the layout's file, extras."""
     faces = [
         "@font-face {\n"
@@ -96,17 +87,9 @@ def stylesheet(
     return "\n\n".join(parts)
 
 
-def render(
-    project: Project,
-    brand: Brand,
-    brochure: Brochure,
-    *,
-    mode: str = "pdf",
-    lead: Lead | None = None,
-    env: jinja2.Environment | None = None,
-    styles: tuple[str, ...] = (),
-    context: dict[str, Any] | None = None,
-) -> Rendered:
+def render(project: Project, brand: Brand, brochure: Brochure, *, mode: str = "pdf",
+           lead: Lead | None = None, env: jinja2.Environment | None = None,
+           styles: tuple[str, ...] = (), context: dict[str, Any] | None = None) -> Rendered:
     """Render one brochure to an HTML string."""
     used: set[str] = set()
     prefix = STATIC_PREFIX[mode]
@@ -130,35 +113,21 @@ def render(
     logo_svg = Markup((project.root / brand.logo).read_text(encoding="utf-8"))
     try:
         html = env.get_template(f"{brochure.layout}.html").render(
-            brochure=brochure,
-            brand=brand,
-            body=body,
-            extra=brochure.extra,
-            lead=lead,
-            booking_url=book,
-            qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
-            logo_svg=logo_svg,
-            css=Markup(stylesheet(project, brand, brochure.layout, static, styles)),
-            md=lambda text: markup.inline_html(text, content_url),
-            static=static,
-            reviewed=brochure.reviewed.strftime("%B %Y").replace(" 0", " "),
-            **(context or {}),
-        )
+        brochure=brochure, brand=brand, body=body, extra=brochure.extra, lead=lead,
+        booking_url=book, qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
+        logo_svg=logo_svg, css=Markup(stylesheet(project, brand, brochure.layout, static,
+                                                 styles)),
+        md=lambda text: markup.inline_html(text, content_url), static=static,
+        reviewed=brochure.reviewed.strftime("%B %Y").replace(" 0", " "),
+        **(context or {}))
     except jinja2.TemplateSyntaxError as exc:
-        raise SourceError(
-            Path(exc.filename or project.templates_dir),
-            exc.message or "syntax error",
-            line=exc.lineno,
-            hint="Fix the template syntax",
-        ) from None
+        raise SourceError(Path(exc.filename or project.templates_dir), exc.message or "syntax error",
+                          line=exc.lineno, hint="Fix the template syntax") from None
     except jinja2.TemplateError as exc:
         line, name = _template_place(exc)
-        raise SourceError(
-            project.templates_dir / name if name else project.templates_dir,
-            f"template error: {exc}",
-            line=line,
-            hint="Check the names the template uses",
-        ) from None
+        raise SourceError(project.templates_dir / name if name else project.templates_dir,
+                          f"template error: {exc}", line=line,
+                          hint="Check the names the template uses") from None
     return Rendered(html=html, static=used)
 
 
@@ -174,27 +143,21 @@ OVERLAY = """<!doctype html>
 </html>
 """
 
-# Set after the brochure's own CSS when an overlay is laid out: a bare page, no margin boxes.
-MARGIN_BOXES = [
-    f"{side}-{where}"
-    for side in ("top", "bottom")
-    for where in ("left-corner", "left", "center", "right", "right-corner")
-]
-MARGIN_BOXES += [
-    f"{side}-{where}" for side in ("left", "right") for where in ("top", "middle", "bottom")
-]
-OVERLAY_CSS = (
-    (
-        "@page { size: %(width)spx %(height)spx; margin: 0; background: none; "
-        + " ".join(f"@{box} {{ content: none; }}" for box in MARGIN_BOXES)
-        + " }"
-    )
-    + """
-html, body { background: none; }
-.lead-slot { position: absolute; margin: 0; padding: 0; }
-.lead-slot > * { margin: 0; }
-"""
-)
+MARGIN_BOXES = (
+    "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
+    "bottom-left-corner", "bottom-left", "bottom-center", "bottom-right", "bottom-right-corner",
+    "left-top", "left-middle", "left-bottom", "right-top", "right-middle", "right-bottom")
+
+
+def overlay_css(width: float, height: float) -> str:
+    """CSS set after the brochure's own for an overlay: a bare page of the brochure's size
+    (no margins, margin boxes or background) with the slot placed absolutely."""
+    boxes = " ".join(f"@{box} {{ content: none; }}" for box in MARGIN_BOXES)
+    return (f"@page {{ size: {width}px {height}px; margin: 0; background: none; {boxes} }}\n"
+            "html, body { background: none; }\n"
+            ".lead-slot { position: absolute; margin: 0; padding: 0; }\n"
+            ".lead-slot > * { margin: 0; }\n")
+
 
 # Set after the brochure's own CSS for the shared pages: keep the boxes, draw nothing.
 SLOT_CSS = ".prepared-for, .cta .qr { visibility: hidden; }"
