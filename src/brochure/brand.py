@@ -42,6 +42,7 @@ class Brand:
     heading_family: str
     base_size: str
     line_height: float
+    phone_country: str = "+1"
 
     def css_variables(self) -> str:
         """Return a `:root` rule with the brand's colours and fonts as custom properties."""
@@ -116,7 +117,8 @@ def load(project: Project) -> Brand:
         call_to_action=str(extra["call_to_action"]), disclaimer=str(extra["disclaimer"]),
         logo=logo, colors=colors, fonts=fonts, base_family=base_family,
         heading_family=heading_family, base_size=str(base.size or "10.5pt"),
-        line_height=float(base.line_height or 1.45))
+        line_height=float(base.line_height or 1.45),
+        phone_country=str(extra.get("phone_country", "+1")))
 
 
 def _yaml_error(path: Path) -> SourceError | None:

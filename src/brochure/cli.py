@@ -127,5 +127,51 @@ def serve(port: int, host: str, project_dir: str) -> None:
         warn=lambda line: click.echo(line, err=True))
 
 
+@main.command()
+@click.argument("slugs", nargs=-1, required=True)
+@click.option("--leads", "leads_file", required=True,
+              type=click.Path(dir_okay=False, exists=True),
+              help="The leads CSV (a header row; First Name required).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Where to write the copies.  [default: out/leads in the project]")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+              help="Worker processes (0: one per CPU core).")
+@click.option("--force", is_flag=True, help="Remake copies that are already up to date.")
+@project_option
+def personalize(slugs: tuple[str, ...], leads_file: str, out_dir: str | None, jobs: int,
+                force: bool, project_dir: str) -> None:
+    """Write one PDF per lead and brochure, plus manifest.csv for your mail merge.
+
+    Each copy says "Prepared for NAME" (and the coordinator, when given) and its booking
+    QR code and link carry the lead id.
+    Example: brochure personalize conditions --leads leads.csv
+    """
+    from contextlib import ExitStack
+    from pathlib import Path
+
+    from .errors import display_path
+    from .personalize import personalize as run
+    from .project import Project
+
+    project = Project.at(project_dir)
+    out = Path(out_dir) if out_dir else project.out_dir / "leads"
+    with ExitStack() as stack:
+        bar: list = []  # the progress bar, once the number of copies is known
+
+        def start(total: int) -> None:
+            bar.append(stack.enter_context(
+                click.progressbar(length=total, label="Personalising", file=sys.stderr)))
+
+        def echo(line: str) -> None:  # on a terminal, over the progress bar's line
+            click.echo(("\r\x1b[K" if sys.stderr.isatty() else "") + line, err=True)
+
+        summary = run(project, slugs, Path(leads_file), out, jobs=jobs, force=force,
+                      echo=echo, total=start, progress=lambda n: bar[0].update(n))
+    click.echo(f"manifest: {display_path(summary.manifest)}")
+    click.echo(summary.line())
+    if summary.failed:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -5,20 +5,35 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import BrochureError
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:
     """Write `data` to `path` so readers see the old file or the new one, never half."""
+    with atomic_open(path, sync=sync) as handle:
+        handle.write(data)
+
+
+@contextmanager
+def atomic_open(path: Path, *, sync: bool = True) -> Iterator[BinaryIO]:
+    """Open a temporary file that replaces `path` only when the block ends without error.
+
+    `sync=False` skips fsync: the file is still whole or absent after an interrupted run,
+    but a power cut may lose it (fine for copies that a re-run makes again).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -34,18 +49,31 @@ class Writer:
         self.written: set[Path] = set()
         self.changed: set[Path] = set()  # written paths whose content differs from before
 
-    def write(self, rel: str | Path, data: bytes | str) -> Path:
+    def write(self, rel: str | Path, data: bytes | str, *, sync: bool = True) -> Path:
         """Atomically write `data` to `root/rel` (left alone when it already holds `data`)."""
+        path = self.claim(rel)
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        if not (path.is_file() and path.read_bytes() == data):
+            atomic_write(path, data, sync=sync)
+            self.changed.add(path)
+        return path
+
+    @contextmanager
+    def open(self, rel: str | Path) -> Iterator[BinaryIO]:
+        """Atomically write `root/rel` piece by piece (e.g. a long manifest)."""
+        path = self.claim(rel)
+        with atomic_open(path) as handle:
+            yield handle
+        self.changed.add(path)
+
+    def claim(self, rel: str | Path) -> Path:
+        """Check that `root/rel` lies inside root and is written once; return its path."""
         path = (self.root / rel).resolve()
         if not path.is_relative_to(self.root.resolve()):
             raise BrochureError(f"refusing to write {path}: it is outside {self.root}")
         if path in self.written:
             raise BrochureError(f"refusing to write {path} twice in one run")
         self.written.add(path)
-        data = data.encode("utf-8") if isinstance(data, str) else data
-        if not (path.is_file() and path.read_bytes() == data):
-            atomic_write(path, data)
-            self.changed.add(path)
         return path
 
     def copy(self, source: Path, rel: str | Path) -> None:
@@ -63,8 +91,8 @@ class BuildState:
 
     FILE = ".build-state.json"
 
-    def __init__(self, out_dir: Path) -> None:
-        self.path = out_dir / self.FILE
+    def __init__(self, out_dir: Path, name: str = FILE) -> None:
+        self.path = out_dir / name
         try:
             saved = json.loads(self.path.read_text())
         except (OSError, ValueError):

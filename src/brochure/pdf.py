@@ -39,6 +39,9 @@ class Marks:
     margin: float = 6  # beyond the end of a mark, to the edge of the sheet
     width: float = 0.25
 
+# For overlays stamped onto a tagged brochure: no tags or metadata of their own.
+PLAIN_OPTIONS = {"pdf_variant": None, "pdf_tags": False, "custom_metadata": False}
+
 
 class RefusedResource(ValueError):
     """A resource outside the project or on the network was asked for."""
@@ -113,12 +116,19 @@ class Renderer:
         self.font_config = FontConfiguration()
         self.base_url = project.root.as_uri() + "/"
 
-    def layout(self, html: str, log: Log, press: bool = False) -> Document:
-        """Lay out `html` into pages (for a print shop's file if `press`); log problems."""
+    def layout(self, html: str, log: Log, *, press: bool = False,
+               stylesheets: tuple[CSS, ...] = (),
+               options: dict[str, object] | None = None) -> Document:
+        """Lay out `html` into pages; problems go to `log`.
+
+        `press` lays out a print shop's file; `stylesheets` add CSS; `options` replace the
+        PDF options (a personalised overlay has no tags of its own).
+        """
         self.fetcher.refused.clear()
-        options = {**PDF_OPTIONS, **(PRESS_OPTIONS if press else {})}
+        if options is None:
+            options = {**PDF_OPTIONS, **(PRESS_OPTIONS if press else {})}
         document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
-            font_config=self.font_config, **options)
+            font_config=self.font_config, stylesheets=list(stylesheets), **options)
         refused = list(dict.fromkeys(self.fetcher.refused))
         if refused:  # say it once, plainly, instead of WeasyPrint's loading errors
             log.errors[:] = [f"refused to load {url}: it is outside the project"
@@ -149,6 +159,40 @@ def user_css(text: str, renderer: Renderer) -> CSS:
     """Compile extra CSS with the renderer's fonts and fetcher."""
     return CSS(string=text, base_url=renderer.base_url, url_fetcher=renderer.fetcher,
                font_config=renderer.font_config)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a box sits: its page (from 0) and border box, in CSS px from the top left."""
+
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+def find_places(document: Document, classes: tuple[str, ...]) -> dict[str, Place]:
+    """Find the first box carrying each HTML class in `classes`."""
+    found: dict[str, Place] = {}
+
+    def visit(box: object, number: int) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and hasattr(box, "border_box_x"):
+            for name in set((element.get("class") or "").split()) & set(classes):
+                found.setdefault(name, Place(number, box.border_box_x(), box.border_box_y(),
+                                             box.border_width(), box.border_height()))
+        for child in getattr(box, "children", []) or []:
+            visit(child, number)
+
+    for number, page in enumerate(document.pages):
+        visit(page._page_box, number)
+    return found
+
+
+def page_size(document: Document) -> tuple[float, float]:
+    """Return the first page's width and height in CSS px."""
+    return document.pages[0].width, document.pages[0].height
 
 
 @dataclass(frozen=True)

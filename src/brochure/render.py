@@ -157,6 +157,48 @@ def render_template(project: Project, env: jinja2.Environment, name: str,
                           hint="Check the names the template uses") from None
 
 
+OVERLAY = """<!doctype html>
+<html lang="{{ lang }}">
+<head><meta charset="utf-8"><title>{{ lead.name }}</title></head>
+<body class="lead-overlay">
+<div class="lead-slot" style="left: {{ place.x }}px; top: {{ place.y }}px;
+ width: {{ place.width }}px">
+{% include "_prepared_for.html" %}
+</div>
+</body>
+</html>
+"""
+
+MARGIN_BOXES = (
+    "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
+    "bottom-left-corner", "bottom-left", "bottom-center", "bottom-right", "bottom-right-corner",
+    "left-top", "left-middle", "left-bottom", "right-top", "right-middle", "right-bottom")
+
+
+def overlay_css(width: float, height: float) -> str:
+    """CSS set after the brochure's own for an overlay: a bare page of the brochure's size
+    (no margins, margin boxes or background) with the slot placed absolutely."""
+    boxes = " ".join(f"@{box} {{ content: none; }}" for box in MARGIN_BOXES)
+    return (f"@page {{ size: {width}px {height}px; margin: 0; background: none; {boxes} }}\n"
+            "html, body { background: none; }\n"
+            ".lead-slot { position: absolute; margin: 0; padding: 0; }\n"
+            ".lead-slot > * { margin: 0; }\n")
+
+
+# Set after the brochure's own CSS for the shared pages: keep the boxes, draw nothing.
+SLOT_CSS = ".prepared-for, .cta .qr { visibility: hidden; }"
+
+
+def overlay_template(env: jinja2.Environment) -> jinja2.Template:
+    """Compile the per-lead overlay: the "Prepared for" line alone, placed absolutely."""
+    return env.from_string(OVERLAY)
+
+
+def overlay(template: jinja2.Template, brochure: Brochure, lead: Lead, place: Any) -> str:
+    """Render one lead's overlay, its "Prepared for" line where the shared pages keep room."""
+    return template.render(lang=brochure.lang, lead=lead, place=place)
+
+
 def _template_place(exc: BaseException) -> tuple[int | None, str]:
     """Find the template file and line in a Jinja2 error's traceback."""
     tb = exc.__traceback__

@@ -1,0 +1,210 @@
+"""Benchmark `brochure personalize`: copies per second, speed-up over full renders, memory.
+
+Usage: .venv/bin/python bench/personalize.py [--sizes 1000,10000] [--jobs N] [--sample 40]
+
+For each size it generates that many leads, personalises the 2-page conditions brochure into
+a temporary folder with the real code (worker processes, manifest, state file) and prints:
+- copies per second overall (wall clock, from reading the CSV to the last file written);
+- the speed-up per copy: the stamped copy against rendering the same copy in full, both timed
+  in this one process, interleaved lead by lead so machine load hits both alike;
+- peak memory of all processes together, sampled every 20 ms with psutil over the process
+  and its workers: the sum of RSS (counts pages shared by forked workers once per process,
+  so it overstates) and the sum of PSS (shares split between processes: the honest total).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTS = ("_brand.yml", "brochures", "templates", "styles", "assets")
+FIRST = ["Maria", "Ana", "Nguyễn", "Жанна", "Chloé", "Zoë", "Olivia", "Sofía", "Ava", "Μαρία"]
+LAST = ["Gonzalez", "Smith", "Thị Ánh", "Петрова", "Dubois", "Brontë", "Lee", "Núñez", "Kim"]
+
+
+def make_project(folder: Path) -> Path:
+    """Copy the shipped project into `folder`."""
+    folder.mkdir(parents=True)
+    for part in PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, folder / part)
+        else:
+            shutil.copy2(source, folder / part)
+    return folder
+
+
+def make_leads(path: Path, count: int) -> Path:
+    """Write `count` generated leads (some with a coordinator and a visit)."""
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(
+            [
+                "First Name",
+                "Last Name",
+                "Email",
+                "Lead ID",
+                "Coordinator",
+                "Coordinator Phone",
+                "Appointment",
+            ]
+        )
+        for i in range(count):
+            coordinator = (
+                ("Ana Lopez", "480 555 0100", "Tue 3 Dec, 2:30 pm") if i % 3 else ("", "", "")
+            )
+            out.writerow(
+                [
+                    FIRST[i % len(FIRST)],
+                    LAST[i % len(LAST)],
+                    f"lead{i}@example.com",
+                    f"L-{i:06d}",
+                    *coordinator,
+                ]
+            )
+    return path
+
+
+class PeakMemory:
+    """Sample RSS and PSS of this process and its children until stopped."""
+
+    def __init__(self) -> None:
+        self.rss = self.pss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            rss = pss = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    info = proc.memory_full_info()
+                except psutil.Error:
+                    continue
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
+            self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
+            time.sleep(0.02)
+
+
+def per_copy(project: Path, sample: int) -> tuple[float, float]:
+    """Median seconds per copy: stamped and full, interleaved, in this process."""
+    from brochure.build import Pipeline
+    from brochure.leads import LeadRow
+    from brochure.personalize import Maker, lead_for, prepare
+    from brochure.project import Project
+
+    proj = Project.at(project)
+    pipeline = Pipeline(proj)
+    shared = prepare(pipeline, proj.brochures_dir / "conditions.md")
+    maker = Maker(proj, [shared], Path(tempfile.mkdtemp()), Path("leads.csv"))
+    brochure = maker.brochures["conditions"]
+    fast, full = [], []
+    for i in range(sample + 3):
+        row = LeadRow(
+            i + 2,
+            i + 2,
+            FIRST[i % len(FIRST)],
+            LAST[i % len(LAST)],
+            lead_id=f"S-{i}",
+            coordinator="Ana Lopez",
+            coordinator_phone="480 555 0100",
+        )
+        lead = lead_for(row)
+        start = time.perf_counter()
+        maker.render("conditions", lead)
+        middle = time.perf_counter()
+        maker.full(brochure, lead)
+        end = time.perf_counter()
+        if i >= 3:  # warm-up
+            fast.append(middle - start)
+            full.append(end - middle)
+    return statistics.median(fast), statistics.median(full)
+
+
+def run(size: int, jobs: int, sample: int) -> None:
+    from brochure.personalize import personalize
+    from brochure.project import Project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project = make_project(Path(tmp) / "project")
+        leads = make_leads(Path(tmp) / "leads.csv", size)
+        out = Path(tmp) / "copies"
+        with PeakMemory() as memory:
+            start = time.perf_counter()
+            summary = personalize(
+                Project.at(project),
+                ("conditions",),
+                leads,
+                out,
+                jobs=jobs,
+                echo=lambda line: print(line, file=sys.stderr),
+            )
+            elapsed = time.perf_counter() - start
+        files = sum(1 for _ in out.rglob("*.pdf"))
+        print(
+            f"{size} leads, {jobs} workers: {summary.line()} {files} files in "
+            f"{elapsed:.1f} s = {size / elapsed:.0f} copies/s"
+        )
+        print(
+            f"  peak memory, all processes: RSS sum {memory.rss / 2**20:.0f} MB, "
+            f"PSS sum {memory.pss / 2**20:.0f} MB"
+        )
+        if sample:
+            fast, full = per_copy(project, sample)
+            print(
+                f"  per copy, one process, median of {sample}: stamped {fast * 1000:.1f} ms, "
+                f"full render {full * 1000:.1f} ms: {full / fast:.1f}x faster"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000", help="comma-separated lead counts")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--sample", type=int, default=40, help="copies for the side-by-side")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:  # one size, in a fresh process so that sizes do not share memory
+        run(args.one, args.jobs, args.sample)
+        return
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
+    for size in (int(s) for s in args.sizes.split(",")):
+        command = [
+            sys.executable,
+            __file__,
+            "--one",
+            str(size),
+            "--jobs",
+            str(args.jobs),
+            "--sample",
+            str(args.sample),
+        ]
+        subprocess.run(command, check=True)
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,343 @@
+"""`brochure personalize`: one PDF per lead from an awkward CSV, checked on the real output."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from pypdf import PdfReader
+
+from brochure.filenames import UniqueNames, safe_name
+from brochure.leads import LeadRow, normalise_header
+
+from .conftest import invoke, pdf_text
+
+BOOK = "https://elixir-wellness.example/book"
+HEADER = "\ufeffFirst Name,Last Name,E-mail,Lead ID,Coordinator,Coordinator Phone,Appointment"
+ROWS = [
+    'Maria,Gonzalez,maria@example.com,L-001,Ana Lopez,480 555 0100,"Tue 3 Dec, 2:30 pm"',
+    '"<b>Ana</b>",Smith,ana@example.com,L-002,,,',
+    "../../etc/passwd,Doe,,L 003/x,,,",
+    "Maria,Gonzalez,maria.g@example.com,L-004,,,",
+    ",Nobody,nobody@example.com,L-005,,,",
+    "Ivan,Petrov,not-an-email,L-006,,,",
+    'Nguyễn,Thị Ánh,anh@example.com,L-007,,,"Thursday\r\nafternoon"',
+    "Жанна,Петрова,zhanna@example.com,L-008,,,",
+    "Wang,王小明,wang@example.com,L-009,,,",
+]
+# (lead id, printed name, file) of the rows that make copies, in CSV order
+GOOD = [
+    ("L-001", "Maria Gonzalez", "conditions/Maria-Gonzalez.pdf"),
+    ("L-002", "<b>Ana</b> Smith", "conditions/b-Ana-b-Smith.pdf"),
+    ("L 003/x", "../../etc/passwd Doe", "conditions/etc-passwd-Doe.pdf"),
+    ("L-004", "Maria Gonzalez", "conditions/Maria-Gonzalez-2.pdf"),
+    ("L-007", "Nguyễn Thị Ánh", "conditions/Nguyễn-Thị-Ánh.pdf"),
+    ("L-008", "Жанна Петрова", "conditions/Жанна-Петрова.pdf"),
+]
+
+
+def write_csv(path: Path, rows: list[str], encoding: str = "utf-8") -> Path:
+    header = HEADER if encoding == "utf-8" else HEADER.lstrip("\ufeff")
+    path.write_bytes(("\r\n".join([header, *rows]) + "\r\n").encode(encoding))
+    return path
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """The awkward CSV personalised once with two worker processes (shared, read-only)."""
+    from .conftest import copy_project
+
+    root = copy_project(tmp_path_factory.mktemp("leads") / "project")
+    leads = write_csv(root / "leads.csv", ROWS)
+    result = invoke(root, "personalize", "conditions", "--leads", str(leads), "--jobs", "2")
+    return root, result
+
+
+def manifest(root: Path) -> list[dict[str, str]]:
+    with (root / "out/leads/manifest.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def test_exactly_the_expected_files_and_manifest(batch: tuple[Path, object]) -> None:
+    root, _ = batch
+    out = root / "out/leads"
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf"))
+    assert files == sorted(f for _, _, f in GOOD)
+    rows = manifest(root)
+    assert [(r["lead_id"], r["name"], r["file"]) for r in rows] == GOOD
+    assert [r["row"] for r in rows] == ["2", "3", "4", "5", "8", "9"]
+    assert [r["email"] for r in rows][:2] == ["maria@example.com", "ana@example.com"]
+    for row in rows:
+        path = out / row["file"]
+        assert row["brochure"] == "conditions"
+        assert int(row["bytes"]) == path.stat().st_size
+        assert int(row["pages"]) == len(PdfReader(path).pages) == 2
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_bad_rows_reported_with_row_numbers_and_exit_1(batch: tuple[Path, object]) -> None:
+    root, result = batch
+    leads = "leads.csv"  # shown relative to the folder brochure runs in (the project)
+    assert result.exit_code == 1
+    assert (
+        f"{leads}:6: error: row 6: first_name is empty "
+        "(Fill in the lead's first name, or delete the row)"
+    ) in result.output
+    assert f"{leads}:7: error: row 7: email 'not-an-email' is not an email address" in result.output
+    # row 10 starts on line 11: row 8 has a line break inside a quoted cell
+    assert (
+        f"{leads}:11: error: row 10: the brochure fonts have no letters for '王小明' "
+        "(in name 'Wang 王小明')" in result.output
+    )
+    assert "6 written, 0 skipped, 3 failed (9 leads x 1 brochure)." in result.output
+    assert "Traceback" not in result.output
+
+
+def test_each_copy_names_its_own_lead_only(batch: tuple[Path, object]) -> None:
+    root, _ = batch
+    names = {name for _, name, _ in GOOD}
+    for _, name, file in GOOD:
+        text = nfc(pdf_text(root / "out/leads" / file))
+        assert f"Prepared for {name}" in text, file
+        for other in names - {name}:
+            assert other not in text, (file, other)
+    maria = nfc(pdf_text(root / "out/leads" / GOOD[0][2]))
+    assert (
+        "Prepared for Maria Gonzalez Coordinator: Ana Lopez, 480 555 0100 · "
+        "Visit: Tue 3 Dec, 2:30 pm"
+    ) in maria
+    assert "Thursday afternoon" in nfc(pdf_text(root / "out/leads" / GOOD[4][2]))
+
+
+def test_links_qr_and_metadata_carry_the_lead_id(batch: tuple[Path, object]) -> None:
+    import zxingcpp
+
+    root, _ = batch
+    for lead_id, _, file in GOOD:
+        path = root / "out/leads" / file
+        reader = PdfReader(path)
+        uris = [
+            a.get_object()["/A"]["/URI"] for page in reader.pages for a in page.get("/Annots") or []
+        ]
+        expected = f"{BOOK}?lead={lead_id.replace(' ', '%20').replace('/', '%2F')}"
+        assert expected in uris
+        assert BOOK not in uris  # the shared booking link is gone
+        assert reader.metadata["/leadid"] == lead_id
+        page = pdfium.PdfDocument(path)[1].render(scale=2).to_pil()
+        assert [b.text for b in zxingcpp.read_barcodes(page)] == [expected]
+    first = PdfReader(root / "out/leads" / GOOD[0][2])
+    assert "tel:+14805550100" in [
+        a.get_object()["/A"]["/URI"] for a in first.pages[0].get("/Annots")
+    ]
+
+
+def assert_same_pixels_as_full_render(root: Path, copy: Path, row: LeadRow) -> None:
+    """The copy draws the same pixels as rendering it from scratch with its lead."""
+    from PIL import ImageChops
+
+    from brochure.build import Pipeline
+    from brochure.personalize import lead_for
+    from brochure.project import Project
+
+    pipeline = Pipeline(Project.at(root))
+    brochure, _ = pipeline.read(root / "brochures/conditions.md")
+    full = pdfium.PdfDocument(pipeline.render(brochure, lead_for(row), preview=False).pdf)
+    fast = pdfium.PdfDocument(copy)
+    assert len(full) == len(fast)
+    for i in range(len(full)):
+        a = full[i].render(scale=1.5).to_pil().convert("RGB")
+        b = fast[i].render(scale=1.5).to_pil().convert("RGB")
+        # the stamped QR code is drawn as squares, the full render's as SVG lines: their
+        # anti-aliased edges may differ by one grey level, nothing more
+        worst = max(high for _, high in ImageChops.difference(a, b).getextrema())
+        assert worst <= 2, f"page {i + 1} differs"
+
+
+def test_stamped_copy_looks_exactly_like_a_full_render(batch: tuple[Path, object]) -> None:
+    root, _ = batch
+    row = LeadRow(
+        2,
+        2,
+        "Maria",
+        "Gonzalez",
+        "maria@example.com",
+        "L-001",
+        "Ana Lopez",
+        "480 555 0100",
+        "Tue 3 Dec, 2:30 pm",
+    )
+    assert_same_pixels_as_full_render(root, root / "out/leads" / GOOD[0][2], row)
+
+
+def test_rerun_skips_up_to_date_copies_and_redoes_changed_ones(
+    tmp_path: Path, project: Path
+) -> None:
+    leads = write_csv(tmp_path / "leads.csv", [ROWS[0], ROWS[1]])
+    first = invoke(project, "personalize", "conditions", "--leads", str(leads), "--jobs", "1")
+    assert first.exit_code == 0, first.output
+    assert "2 written, 0 skipped, 0 failed (2 leads x 1 brochure)." in first.output
+    again = invoke(project, "personalize", "conditions", "--leads", str(leads), "--jobs", "1")
+    assert "0 written, 2 skipped, 0 failed" in again.output
+    assert len(manifest(project)) == 2
+    write_csv(leads, [ROWS[0].replace("Ana Lopez", "Beth Ray"), ROWS[1]])
+    changed = invoke(project, "personalize", "conditions", "--leads", str(leads), "--jobs", "1")
+    assert "1 written, 1 skipped, 0 failed" in changed.output
+    assert "Coordinator: Beth Ray" in pdf_text(project / "out/leads/conditions/Maria-Gonzalez.pdf")
+
+
+def test_windows_1252_csv_and_a_name_too_long_for_one_line(tmp_path: Path, project: Path) -> None:
+    """Excel's "CSV" is Windows-1252; a line too long for the room is rendered in full."""
+    long_visit = "Thursday 5 December at 2:30 pm, second floor, ask for the consultation room"
+    leads = write_csv(
+        tmp_path / "leads.csv",
+        [
+            "José,Müller,jose@example.com,L-1,,,",
+            f'Zoë,Brontë-Fitzgerald,zoe@example.com,L-2,Ana Lopez,480 555 0100,"{long_visit}"',
+        ],
+        encoding="cp1252",
+    )
+    out = tmp_path / "copies"
+    result = invoke(
+        project,
+        "personalize",
+        "conditions",
+        "--leads",
+        str(leads),
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Prepared for José Müller" in pdf_text(out / "conditions/José-Müller.pdf")
+    text = pdf_text(out / "conditions/Zoë-Brontë-Fitzgerald.pdf")
+    assert "Prepared for Zoë Brontë-Fitzgerald Coordinator: Ana Lopez" in text
+    assert "second floor" in text
+    row = LeadRow(
+        3,
+        3,
+        "Zoë",
+        "Brontë-Fitzgerald",
+        "zoe@example.com",
+        "L-2",
+        "Ana Lopez",
+        "480 555 0100",
+        long_visit,
+    )
+    assert_same_pixels_as_full_render(project, out / "conditions/Zoë-Brontë-Fitzgerald.pdf", row)
+
+
+def test_missing_first_name_column_stops_before_writing(tmp_path: Path, project: Path) -> None:
+    leads = tmp_path / "leads.csv"
+    leads.write_text("Name,Email\nMaria,maria@example.com\n", encoding="utf-8")
+    result = invoke(project, "personalize", "conditions", "--leads", str(leads))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {leads}:1: the header row has no first_name column (found: name, email). "
+        "Add a header row naming the columns, with at least First Name.\n"
+    )
+    assert not (project / "out/leads").exists()
+
+
+def test_unknown_brochure_is_an_error(tmp_path: Path, project: Path) -> None:
+    leads = write_csv(tmp_path / "leads.csv", [ROWS[0]])
+    result = invoke(project, "personalize", "nope", "--leads", str(leads))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+    assert not (project / "out/leads").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("../../etc/passwd", "etc-passwd"),
+        ("a/b\\c", "a-b-c"),
+        ("..", "lead"),
+        (".hidden", "hidden"),
+        ("Ana\x00\x1b[31m", "Ana-31m"),
+        ("<b>Ana</b> Smith", "b-Ana-b-Smith"),
+        ("Nguyễn Thị Ánh", "Nguyễn-Thị-Ánh"),
+        ("CON", "lead-CON"),
+        ("x" * 300, "x" * 80),
+    ],
+)
+def test_safe_name(text: str, expected: str) -> None:
+    assert safe_name(text) == expected
+
+
+def test_safe_name_bounds_bytes_and_unique_names_never_collide() -> None:
+    assert len(safe_name("Ж" * 200).encode()) <= 160
+    names = UniqueNames()
+    assert [names.claim(s) for s in ("Ana", "ana", "Ana", "Ana-2")] == [
+        "Ana.pdf",
+        "ana-2.pdf",
+        "Ana-3.pdf",
+        "Ana-2-2.pdf",
+    ]
+
+
+def test_header_names_are_forgiving() -> None:
+    assert [
+        normalise_header(h)
+        for h in ("\ufeffFirst Name", "LAST-NAME", " e-mail ", "Lead ID", "coordinator  phone")
+    ] == ["first_name", "last_name", "email", "lead_id", "coordinator_phone"]
+
+
+def test_two_brochures_and_a_line_too_long_for_a_one_page_brochure(
+    tmp_path: Path, project: Path
+) -> None:
+    visit = (
+        "Thursday 5 December at 2:30 pm, second floor, ask for the consultation room; "
+        "please bring your list of skin products and arrive ten minutes early to fill in "
+        "the intake form at the desk"
+    )
+    coordinator = "Anastasia Maximiliana Bartholomew-Featherstonehaugh of the front desk team"
+    leads = write_csv(
+        tmp_path / "leads.csv",
+        [ROWS[1], f'Zoë,Brontë,zoe@example.com,L-2,{coordinator},480 555 0100,"{visit}"'],
+    )
+    result = invoke(project, "personalize", "conditions", "exosomes-vs-prp", "--leads", str(leads))
+    assert result.exit_code == 1
+    assert (
+        f"{leads.name}:3: error: row 3: the Prepared for lines make the brochure run to 2 pages "
+        "(its budget is 1) in the exosomes-vs-prp brochure (Shorten the coordinator or "
+        "appointment text)"
+    ) in result.output
+    assert "3 written, 0 skipped, 1 failed (2 leads x 2 brochures)." in result.output
+    assert [(r["brochure"], r["file"]) for r in manifest(project)] == [
+        ("conditions", "conditions/b-Ana-b-Smith.pdf"),
+        ("exosomes-vs-prp", "exosomes-vs-prp/b-Ana-b-Smith.pdf"),
+        ("conditions", "conditions/Zoë-Brontë.pdf"),
+    ]
+    one_page = project / "out/leads/exosomes-vs-prp/b-Ana-b-Smith.pdf"
+    assert len(PdfReader(one_page).pages) == 1
+    assert "Prepared for <b>Ana</b> Smith" in pdf_text(one_page)
+
+
+def test_stamped_parts_are_tagged_for_screen_readers(batch: tuple[Path, object]) -> None:
+    """Every marked content piece (including the stamped ones) has its structure element."""
+    import pikepdf
+
+    root, _ = batch
+    with pikepdf.open(root / "out/leads" / GOOD[0][2]) as pdf:
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        for page in pdf.pages:
+            mcids = [
+                int(operands[1].MCID)
+                for operands, op in pikepdf.parse_content_stream(page)
+                if str(op) == "BDC" and "/MCID" in operands[1]
+            ]
+            elements = tree[int(page.obj.StructParents)]
+            assert sorted(mcids) == list(range(len(elements)))
+            for annot in page.obj.Annots:
+                assert str(tree[int(annot.StructParent)].S) == "/Link"
+        figures = [e for e in tree[1] if e.get("/S") == pikepdf.Name.Figure]
+        assert str(figures[0].Alt).endswith(f"{BOOK}?lead=L-001")
