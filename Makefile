@@ -27,6 +27,9 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/build.py
+	$(BIN)/python bench/check.py
+	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/personalize.py
 
 clean:
 	rm -rf out

@@ -53,8 +53,9 @@ def per_brochure(cwd: Path) -> dict[str, float]:
     )
     import json
 
-    done = subprocess.run([sys.executable, "-c", code], cwd=cwd, check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, check=True, capture_output=True, text=True
+    )
     return json.loads(done.stdout)
 
 
@@ -73,10 +74,14 @@ def main() -> None:
             noop.append(timed([*BROCHURE, "build"], work))
         renders = per_brochure(work)
     print(f"brochures: {count}")
-    print(f"cold full build:        median {statistics.median(cold):.2f} s "
-          f"(min {min(cold):.2f}, {runs} runs; target <= 1.0 s for the three core brochures)")
-    print(f"rebuild, nothing new:   median {statistics.median(noop):.3f} s "
-          f"(min {min(noop):.3f}; target <= 0.3 s)")
+    print(
+        f"cold full build:        median {statistics.median(cold):.2f} s "
+        f"(min {min(cold):.2f}, {runs} runs; target <= 1.0 s for the three core brochures)"
+    )
+    print(
+        f"rebuild, nothing new:   median {statistics.median(noop):.3f} s "
+        f"(min {min(noop):.3f}; target <= 0.3 s)"
+    )
     for slug, seconds in renders.items():
         print(f"render {slug:<20} {seconds * 1000:.0f} ms (warm, PDF + HTML preview)")
 

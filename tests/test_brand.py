@@ -14,7 +14,7 @@ from .conftest import ROOT
 
 def luminance(hex_colour: str) -> float:
     """WCAG relative luminance of #RRGGBB."""
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -40,11 +40,14 @@ def test_brand_facts() -> None:
     assert "not FDA-approved" in brand.disclaimer
 
 
-@pytest.mark.parametrize(("phone", "href"), [
-    ("480 590 5693", "tel:+14805905693"),
-    ("(480) 590-5693", "tel:+14805905693"),
-    ("+44 20 7946 0958", "tel:+442079460958"),
-])
+@pytest.mark.parametrize(
+    ("phone", "href"),
+    [
+        ("480 590 5693", "tel:+14805905693"),
+        ("(480) 590-5693", "tel:+14805905693"),
+        ("+44 20 7946 0958", "tel:+442079460958"),
+    ],
+)
 def test_tel_href(phone: str, href: str) -> None:
     assert tel_href(phone) == href
 

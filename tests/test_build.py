@@ -35,26 +35,46 @@ def test_letter_pages_within_budget(built: Path, slug: str) -> None:
 @pytest.mark.parametrize("slug", ALL)
 def test_every_brochure_carries_clinic_facts(built: Path, slug: str) -> None:
     text = pdf_text(built / "out" / f"{slug}.pdf")
-    for fact in ("ELIXIR AND WELLNESS", "480 590 5693", "Book your free discovery call",
-                 "elixir-wellness.example/book", "not FDA-approved to treat any condition",
-                 "Reviewed November 2026"):
+    for fact in (
+        "ELIXIR AND WELLNESS",
+        "480 590 5693",
+        "Book your free discovery call",
+        "elixir-wellness.example/book",
+        "not FDA-approved to treat any condition",
+        "Reviewed November 2026",
+    ):
         assert fact.lower() in text.lower(), fact
     assert (built / "out" / f"{slug}.html").is_file()
 
 
 def test_conditions_has_all_nine_groups(built: Path) -> None:
     text = pdf_text(built / "out" / "conditions.pdf")
-    for group in ("Aging skin", "Dark spots and melasma", "Acne and acne scars", "Rosacea",
-                  "Healing and scars", "Dry and damaged skin", "Sensitive skin",
-                  "Overall glow", "Thinning hair and brows"):
+    for group in (
+        "Aging skin",
+        "Dark spots and melasma",
+        "Acne and acne scars",
+        "Rosacea",
+        "Healing and scars",
+        "Dry and damaged skin",
+        "Sensitive skin",
+        "Overall glow",
+        "Thinning hair and brows",
+    ):
         assert group in text
     assert "Page 1 of 2" in text and "Page 2 of 2" in text
 
 
 def test_comparison_has_four_dimensions(built: Path) -> None:
     text = pdf_text(built / "out" / "exosomes-vs-prp.pdf")
-    for item in ("Exosomes", "PRP", "What it is and how it works", "Inflammation",
-                 "Recovery and comfort", "Results", "Which is right for me?"):
+    for item in (
+        "Exosomes",
+        "PRP",
+        "What it is and how it works",
+        "Inflammation",
+        "Recovery and comfort",
+        "Results",
+        "Which is right for me?",
+    ):
         assert item in text
     assert "Page 1 of" not in text  # one-page sheets have no page numbers
 
@@ -96,8 +116,10 @@ def test_metadata_and_tags(built: Path, slug: str) -> None:
     assert "/StructTreeRoot" in root
     assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
     outline = reader.outline  # bookmarks: the title, then its sections nested below it
-    assert outline[0].title == load(Project.at(built).brochures_dir / f"{slug}.md",
-                                    Project.at(built).layouts()).title
+    assert (
+        outline[0].title
+        == load(Project.at(built).brochures_dir / f"{slug}.md", Project.at(built).layouts()).title
+    )
     assert isinstance(outline[1], list) and len(outline[1]) >= 2
 
 
@@ -108,8 +130,10 @@ def test_brand_fonts_embedded_and_subset(built: Path, slug: str) -> None:
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            descriptor = font.get("/FontDescriptor") or \
-                font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            descriptor = (
+                font.get("/FontDescriptor")
+                or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            )
             descriptor = descriptor.get_object()
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             names.add(str(font["/BaseFont"]))
@@ -145,8 +169,10 @@ def test_list(built: Path) -> None:
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split() == ["SLUG", "TITLE", "LAYOUT", "PAGES"]
-    assert any(line.startswith("exosomes-vs-prp") and line.rstrip().endswith("comparison  1")
-               for line in lines)
+    assert any(
+        line.startswith("exosomes-vs-prp") and line.rstrip().endswith("comparison  1")
+        for line in lines
+    )
 
 
 def test_version_and_help(built: Path) -> None:

@@ -37,35 +37,65 @@ def build_error(project: Path, *slugs: str) -> str:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (sheet(header=HEADER.replace("pages: 1", "pages: 1\n  oops: [")),
-         "Error: brochures/bad.md:6: invalid YAML in the front matter: mapping values are not "
-         "allowed here. Check the indentation and put text that contains a colon in quotes."),
-        (sheet(header=HEADER.replace("subtitle: A sheet for tests\n", "")),
-         "Error: brochures/bad.md:2: missing required field `subtitle`. Add `subtitle:` to the "
-         "front matter (One line under the title)."),
-        (sheet(header=HEADER.replace("layout: sheet", "layout: shet")),
-         "Error: brochures/bad.md:4: unknown layout `shet`. Did you mean `sheet`?"),
-        (sheet(header=HEADER.replace("pages: 1", "pages: one")),
-         "Error: brochures/bad.md:5: `pages` must be a whole number of 1 or more, got 'one'. "
-         "For example: pages: 1."),
-        (sheet(header=HEADER.replace("reviewed: 2026-11-01", "reviewed: last week")),
-         "Error: brochures/bad.md:8: `reviewed` must be a date written YYYY-MM-DD, got "
-         "'last week'. For example: reviewed: 2026-11-27."),
-        (sheet(header=HEADER.replace("lang: en-US", "lang: English")),
-         "Error: brochures/bad.md:6: `lang` must be a language tag such as en-US or es, got "
-         "'English'. Use en-US for American English."),
-        (sheet(header=HEADER.replace("pages: 1", "pages: 1\ntitel: Oops")),
-         "Error: brochures/bad.md:6: unknown field `titel`. Did you mean `title`?"),
-        (sheet("Text.\n\n![Our clinic](../assets/missing.jpg)\n"),
-         "Error: brochures/bad.md:13: image `../assets/missing.jpg` not found. Check the file "
-         "name; paths are relative to the brochure file, e.g. ../assets/photo.jpg."),
-        (sheet("Text.\n\n" + "Long paragraph of text that goes on. " * 400 + "\n"),
-         "Error: brochures/bad.md:5: the brochure runs to 6 pages but its budget is `pages: 1`"),
-        ("no front matter\n",
-         "Error: brochures/bad.md:1: the file does not start with front matter."),
+        (
+            sheet(header=HEADER.replace("pages: 1", "pages: 1\n  oops: [")),
+            "Error: brochures/bad.md:6: invalid YAML in the front matter: mapping values are not "
+            "allowed here. Check the indentation and put text that contains a colon in quotes.",
+        ),
+        (
+            sheet(header=HEADER.replace("subtitle: A sheet for tests\n", "")),
+            "Error: brochures/bad.md:2: missing required field `subtitle`. Add `subtitle:` to the "
+            "front matter (One line under the title).",
+        ),
+        (
+            sheet(header=HEADER.replace("layout: sheet", "layout: shet")),
+            "Error: brochures/bad.md:4: unknown layout `shet`. Did you mean `sheet`?",
+        ),
+        (
+            sheet(header=HEADER.replace("pages: 1", "pages: one")),
+            "Error: brochures/bad.md:5: `pages` must be a whole number of 1 or more, got 'one'. "
+            "For example: pages: 1.",
+        ),
+        (
+            sheet(header=HEADER.replace("reviewed: 2026-11-01", "reviewed: last week")),
+            "Error: brochures/bad.md:8: `reviewed` must be a date written YYYY-MM-DD, got "
+            "'last week'. For example: reviewed: 2026-11-27.",
+        ),
+        (
+            sheet(header=HEADER.replace("lang: en-US", "lang: English")),
+            "Error: brochures/bad.md:6: `lang` must be a language tag such as en-US or es, got "
+            "'English'. Use en-US for American English.",
+        ),
+        (
+            sheet(header=HEADER.replace("pages: 1", "pages: 1\ntitel: Oops")),
+            "Error: brochures/bad.md:6: unknown field `titel`. Did you mean `title`?",
+        ),
+        (
+            sheet("Text.\n\n![Our clinic](../assets/missing.jpg)\n"),
+            "Error: brochures/bad.md:13: image `../assets/missing.jpg` not found. Check the file "
+            "name; paths are relative to the brochure file, e.g. ../assets/photo.jpg.",
+        ),
+        (
+            sheet("Text.\n\n" + "Long paragraph of text that goes on. " * 400 + "\n"),
+            "Error: brochures/bad.md:5: the brochure runs to 6 pages but its budget is `pages: 1`",
+        ),
+        (
+            "no front matter\n",
+            "Error: brochures/bad.md:1: the file does not start with front matter.",
+        ),
     ],
-    ids=["yaml", "missing-field", "unknown-layout", "pages-type", "date", "lang",
-         "unknown-key", "missing-image", "page-budget", "no-front-matter"],
+    ids=[
+        "yaml",
+        "missing-field",
+        "unknown-layout",
+        "pages-type",
+        "date",
+        "lang",
+        "unknown-key",
+        "missing-image",
+        "page-budget",
+        "no-front-matter",
+    ],
 )
 def test_bad_brochure(project: Path, text: str, expected: str) -> None:
     write(project, "brochures/bad.md", text)
@@ -97,8 +127,10 @@ def test_failure_keeps_last_good_pdf_and_other_brochures_build(project: Path) ->
     [
         ("file:///etc/hostname", "image `file:///etc/hostname` is outside the project"),
         ("../../outside.png", "image `../../outside.png` is outside the project"),
-        ("https://example.com/a.png",
-         "image `https://example.com/a.png` is on the network; brochures never download"),
+        (
+            "https://example.com/a.png",
+            "image `https://example.com/a.png` is on the network; brochures never download",
+        ),
         ("/etc/hostname", "image `/etc/hostname` is outside the project"),
     ],
 )
@@ -109,8 +141,11 @@ def test_content_cannot_reach_outside(project: Path, url: str, message: str) -> 
 
 
 def test_raw_html_attachment_is_refused(project: Path) -> None:
-    write(project, "brochures/bad.md",
-          sheet('Text.\n\n<link rel="attachment" href="file:///etc/hostname">\n'))
+    write(
+        project,
+        "brochures/bad.md",
+        sheet('Text.\n\n<link rel="attachment" href="file:///etc/hostname">\n'),
+    )
     assert "`file:///etc/hostname` is outside the project" in build_error(project, "bad")
 
 
@@ -118,27 +153,38 @@ def test_stylesheet_cannot_reach_outside(project: Path) -> None:
     with (project / "styles" / "common.css").open("a") as css:
         css.write('\nbody { background: url("file:///etc/hostname"); }\n')
     error = build_error(project, "exosomes-vs-prp")
-    assert "brochures/exosomes-vs-prp.md: rendering failed: refused to load " \
-           "file:///etc/hostname: it is outside the project" in error
+    assert (
+        "brochures/exosomes-vs-prp.md: rendering failed: refused to load "
+        "file:///etc/hostname: it is outside the project" in error
+    )
 
 
 def test_missing_font_file(project: Path) -> None:
     (project / "styles" / "fonts" / "NotoSans-Bold.ttf").unlink()
     assert build_error(project, "conditions") == (
         "Error: _brand.yml: font file `styles/fonts/NotoSans-Bold.ttf` not found in the "
-        "project. Put the font file in styles/fonts/ and check the path.")
+        "project. Put the font file in styles/fonts/ and check the path."
+    )
 
 
 def test_system_fonts_are_refused(project: Path) -> None:
-    replace_in(project, "_brand.yml", "- family: Noto Sans\n      source: file",
-               "- family: Noto Sans\n      source: system")
+    replace_in(
+        project,
+        "_brand.yml",
+        "- family: Noto Sans\n      source: file",
+        "- family: Noto Sans\n      source: system",
+    )
     error = build_error(project, "conditions")
     assert error.startswith("Error: _brand.yml: font `Noto Sans` has source `system`")
 
 
 def test_template_error_names_the_template(project: Path) -> None:
-    replace_in(project, "templates/sheet.html", "{% for section in body.sections %}",
-               "{% for section in body.sections %}{{ no_such_thing.x }}")
+    replace_in(
+        project,
+        "templates/sheet.html",
+        "{% for section in body.sections %}",
+        "{% for section in body.sections %}{{ no_such_thing.x }}",
+    )
     write(project, "brochures/ok.md", sheet("Intro.\n\n## Part\n\nText.\n"))
     error = build_error(project, "ok")
     assert error.startswith("Error: templates/sheet.html:")
@@ -148,8 +194,10 @@ def test_template_error_names_the_template(project: Path) -> None:
 def test_unknown_slug(project: Path) -> None:
     result = invoke(project, "build", "condition")
     assert result.exit_code == 1
-    assert "Error: no brochure named `condition` in brochures/. Did you mean `conditions`?" \
+    assert (
+        "Error: no brochure named `condition` in brochures/. Did you mean `conditions`?"
         in result.output
+    )
 
 
 def test_text_in_a_font_the_brand_lacks_fails(project: Path) -> None:
@@ -164,8 +212,10 @@ def test_text_in_a_font_the_brand_lacks_fails(project: Path) -> None:
     ("html", "message"),
     [
         ("<script>alert(1)</script>", "raw HTML `<script>` is not allowed in a brochure"),
-        ('<img src="../assets/logo.svg" onerror="alert(1)" alt="">',
-         "raw HTML the attribute `onerror` on <img> is not allowed in a brochure"),
+        (
+            '<img src="../assets/logo.svg" onerror="alert(1)" alt="">',
+            "raw HTML the attribute `onerror` on <img> is not allowed in a brochure",
+        ),
         ("<iframe></iframe>", "raw HTML `<iframe>` is not allowed in a brochure"),
     ],
 )

@@ -83,7 +83,7 @@ def test_exactly_the_expected_files_and_manifest(batch: tuple[Path, object]) -> 
 
 
 def test_bad_rows_reported_with_row_numbers_and_exit_1(batch: tuple[Path, object]) -> None:
-    root, result = batch
+    _, result = batch
     leads = "leads.csv"  # shown relative to the folder brochure runs in (the project)
     assert result.exit_code == 1
     assert (

@@ -76,12 +76,15 @@ def load(project: Project) -> Brand:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"] if not isinstance(p, int) or True)
-        raise SourceError(path, f"`{where}`: {err['msg']}",
-                          hint="See https://posit-dev.github.io/brand-yml/ for the format") \
-            from None
+        raise SourceError(
+            path,
+            f"`{where}`: {err['msg']}",
+            hint="See https://posit-dev.github.io/brand-yml/ for the format",
+        ) from None
     except Exception as exc:  # brand_yml raises plain errors for YAML problems
         raise _yaml_error(path) or SourceError(
-            path, f"cannot read the brand file: {exc}".splitlines()[0]) from None
+            path, f"cannot read the brand file: {exc}".splitlines()[0]
+        ) from None
 
     meta = raw.meta
     extra = (meta.model_extra if meta else None) or {}
@@ -107,18 +110,31 @@ def load(project: Project) -> Brand:
     families = {f.family for f in fonts}
     for family in (base_family, heading_family):
         if family not in families:
-            raise SourceError(path, f"the font family `{family}` has no files",
-                              hint="List its files under typography.fonts with source: file")
+            raise SourceError(
+                path,
+                f"the font family `{family}` has no files",
+                hint="List its files under typography.fonts with source: file",
+            )
     logo = _logo(raw, project, path)
     return Brand(
-        name=name, short_name=(meta.name.short or name), phone=str(extra["phone"]),
+        name=name,
+        short_name=(meta.name.short or name),
+        phone=str(extra["phone"]),
         phone_href=tel_href(str(extra["phone"]), str(extra.get("phone_country", "+1"))),
-        booking_url=booking, website=website, address=str(extra.get("address", "")),
-        call_to_action=str(extra["call_to_action"]), disclaimer=str(extra["disclaimer"]),
-        logo=logo, colors=colors, fonts=fonts, base_family=base_family,
-        heading_family=heading_family, base_size=str(base.size or "10.5pt"),
+        booking_url=booking,
+        website=website,
+        address=str(extra.get("address", "")),
+        call_to_action=str(extra["call_to_action"]),
+        disclaimer=str(extra["disclaimer"]),
+        logo=logo,
+        colors=colors,
+        fonts=fonts,
+        base_family=base_family,
+        heading_family=heading_family,
+        base_size=str(base.size or "10.5pt"),
         line_height=float(base.line_height or 1.45),
-        phone_country=str(extra.get("phone_country", "+1")))
+        phone_country=str(extra.get("phone_country", "+1")),
+    )
 
 
 def _yaml_error(path: Path) -> SourceError | None:
@@ -130,8 +146,11 @@ def _yaml_error(path: Path) -> SourceError | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         return SourceError(
-            path, f"invalid YAML: {exc.problem}", line=mark.line + 1 if mark else None,
-            hint="Check the indentation and put text that contains a colon in quotes")
+            path,
+            f"invalid YAML: {exc.problem}",
+            line=mark.line + 1 if mark else None,
+            hint="Check the indentation and put text that contains a colon in quotes",
+        )
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     return None
@@ -158,19 +177,33 @@ def _fonts(raw: object, project: Project, path: Path) -> tuple[FontFile, ...]:
     for family in (typo.fonts if typo else None) or []:
         if family.source != "file":
             raise SourceError(
-                path, f"font `{family.family}` has source `{family.source}`",
+                path,
+                f"font `{family.family}` has source `{family.source}`",
                 hint="Fonts must be files in styles/fonts/ (source: file): builds never "
-                     "download fonts or use the system's")
+                "download fonts or use the system's",
+            )
         for item in family.files:
             rel = str(item.path.root)
             file = project.root / rel
             if not project.contains(file) or not file.is_file():
-                raise SourceError(path, f"font file `{rel}` not found in the project",
-                                  hint="Put the font file in styles/fonts/ and check the path")
+                raise SourceError(
+                    path,
+                    f"font file `{rel}` not found in the project",
+                    hint="Put the font file in styles/fonts/ and check the path",
+                )
             weight = item.weight.root
-            out.append(FontFile(family.family, rel, 700 if weight == "bold" else
-                                400 if weight in ("normal", "auto") else int(weight),
-                                item.style))
+            out.append(
+                FontFile(
+                    family.family,
+                    rel,
+                    700
+                    if weight == "bold"
+                    else 400
+                    if weight in ("normal", "auto")
+                    else int(weight),
+                    item.style,
+                )
+            )
     if not out:
         raise SourceError(path, "no fonts", hint="List the font files under typography.fonts")
     return tuple(out)
@@ -185,9 +218,13 @@ def _logo(raw: object, project: Project, path: Path) -> str:
     rel = str(item.path.root)
     file = project.root / rel
     if not project.contains(file) or not file.is_file():
-        raise SourceError(path, f"logo file `{rel}` not found in the project",
-                          hint="Put the logo in assets/ and check the path")
+        raise SourceError(
+            path,
+            f"logo file `{rel}` not found in the project",
+            hint="Put the logo in assets/ and check the path",
+        )
     if file.suffix.lower() != ".svg":
-        raise SourceError(path, f"logo `{rel}` is not an SVG",
-                          hint="Use a vector SVG logo so it prints sharp")
+        raise SourceError(
+            path, f"logo `{rel}` is not an SVG", hint="Use a vector SVG logo so it prints sharp"
+        )
     return rel

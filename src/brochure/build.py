@@ -94,9 +94,14 @@ class Pipeline:
         self.layouts = project.layouts()
         self.today = today
         self.checks: list[Callable[[Pipeline, Brochure], list[Problem]]] = [
-            check_references, check_panels, *FAST]
+            check_references,
+            check_panels,
+            *FAST,
+        ]
         self.render_checks: list[Callable[[Pipeline, Result], list[Problem]]] = [
-            check_panel_overflow, *RENDERED]
+            check_panel_overflow,
+            *RENDERED,
+        ]
 
     @cached_property
     def _settings(self) -> tuple[Settings, list[Problem]]:
@@ -115,8 +120,9 @@ class Pipeline:
         try:
             return load_rules(self.project.root)
         except RulesError as exc:
-            raise SourceError(self.project.root / PROJECT_FILE, str(exc), line=exc.line,
-                              hint=exc.hint) from None
+            raise SourceError(
+                self.project.root / PROJECT_FILE, str(exc), line=exc.line, hint=exc.hint
+            ) from None
 
     def project_problems(self) -> list[Problem]:
         """Check what every brochure shares: the check settings and the brand's own text."""
@@ -143,16 +149,22 @@ class Pipeline:
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            return None, [Problem(path, None, "error", "the file is not UTF-8 text",
-                                  "Save it as UTF-8 in your editor")]
+            return None, [
+                Problem(
+                    path,
+                    None,
+                    "error",
+                    "the file is not UTF-8 text",
+                    "Save it as UTF-8 in your editor",
+                )
+            ]
         brochure, problems = content.parse(path, text, self.layouts)
         if brochure is not None:
             for check in self.checks:
                 problems.extend(check(self, brochure))
         return brochure, problems
 
-    def render(self, brochure: Brochure, lead: Lead | None = None,
-               preview: bool = True) -> Result:
+    def render(self, brochure: Brochure, lead: Lead | None = None, preview: bool = True) -> Result:
         """Render `brochure` to PDF bytes (and its HTML preview); run the render checks."""
         from .checks.disclaimer import MIN_TEXT_PT
         from .pdf import capture_log, fallback_glyphs, overfull_panels, page_facts
@@ -163,25 +175,30 @@ class Pipeline:
             pdf = self.renderer.write(document)
         page = self.preview(brochure, lead) if preview else Rendered("")
         families = {f.family for f in self.brand.fonts}
-        result = Result(brochure, pdf, len(document.pages), page.html, page.static,
-                        facts=page_facts(document, MIN_TEXT_PT), log=log,
-                        fallback=fallback_glyphs(document, families),
-                        overfull=overfull_panels(document))
+        result = Result(
+            brochure,
+            pdf,
+            len(document.pages),
+            page.html,
+            page.static,
+            facts=page_facts(document, MIN_TEXT_PT),
+            log=log,
+            fallback=fallback_glyphs(document, families),
+            overfull=overfull_panels(document),
+        )
         for check in self.render_checks:
             result.problems.extend(check(self, result))
         return result
 
     def preview(self, brochure: Brochure, lead: Lead | None = None) -> Rendered:
         """Render the browser preview of `brochure` (fast: no PDF)."""
-        return render(self.project, self.brand, brochure, lead=lead, env=self.env,
-                      mode="preview")
+        return render(self.project, self.brand, brochure, lead=lead, env=self.env, mode="preview")
 
     def render_press(self, brochure: Brochure) -> tuple[bytes, int, list[Problem]]:
         """Render the print shop's file (bleed, crop marks, whole fonts); count pages."""
         from .pdf import capture_log
 
-        rendered = render(self.project, self.brand, brochure, env=self.env,
-                          styles=PRESS_STYLES)
+        rendered = render(self.project, self.brand, brochure, env=self.env, styles=PRESS_STYLES)
         with capture_log() as log:
             document = self.renderer.layout(rendered.html, log, press=True)
             pdf = self.renderer.write_press(document)
@@ -190,11 +207,28 @@ class Pipeline:
 
 def log_problems(brochure: Brochure, log: Log) -> list[Problem]:
     """Turn what WeasyPrint logged while rendering `brochure` into problems."""
-    problems = [Problem(brochure.path, None, "error", f"rendering failed: {m}",
-                        "Check the file names of images and fonts", code="render")
-                for m in log.errors]
-    problems += [Problem(brochure.path, None, "warning", f"rendering: {m}",
-                         "Check the CSS in styles/", code="render") for m in log.warnings]
+    problems = [
+        Problem(
+            brochure.path,
+            None,
+            "error",
+            f"rendering failed: {m}",
+            "Check the file names of images and fonts",
+            code="render",
+        )
+        for m in log.errors
+    ]
+    problems += [
+        Problem(
+            brochure.path,
+            None,
+            "warning",
+            f"rendering: {m}",
+            "Check the CSS in styles/",
+            code="render",
+        )
+        for m in log.warnings
+    ]
     return problems
 
 
@@ -219,9 +253,15 @@ def thumbnail_path(slug: str) -> str:
     return f"thumbs/{slug}.png"
 
 
-def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
-          press: bool = False, echo: Callable[[str], None] = print,
-          writer: Writer | None = None) -> list[Outcome]:
+def build(
+    project: Project,
+    slugs: tuple[str, ...] = (),
+    *,
+    force: bool = False,
+    press: bool = False,
+    echo: Callable[[str], None] = print,
+    writer: Writer | None = None,
+) -> list[Outcome]:
     """Build the brochures named by `slugs` (all by default) into out/.
 
     With `press`, also write out/press/<slug>.pdf for a print shop (see build_press).
@@ -239,8 +279,9 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
     for path in paths:
         slug = path.stem
         keys[slug] = fingerprint(shared, path)
-        outputs = [project.out_dir / name
-                   for name in (f"{slug}.pdf", f"{slug}.html", thumbnail_path(slug))]
+        outputs = [
+            project.out_dir / name for name in (f"{slug}.pdf", f"{slug}.html", thumbnail_path(slug))
+        ]
         if not force and state.fresh(slug, keys[slug], outputs):
             outcomes[slug] = Outcome(slug, "skipped")
         else:
@@ -249,8 +290,7 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
     if stale:  # what all brochures share is checked only when something is rebuilt
         shared_error = _check_shared(pipeline, echo)
         if shared_error:  # every brochure fails, with this one message
-            outcomes.update({p.stem: Outcome(p.stem, "failed", error=shared_error)
-                             for p in stale})
+            outcomes.update({p.stem: Outcome(p.stem, "failed", error=shared_error) for p in stale})
             stale = []
     todo: list[tuple[Brochure, list[Problem]]] = []
     for path in stale:
@@ -265,8 +305,7 @@ def build(project: Project, slugs: tuple[str, ...] = (), *, force: bool = False,
         outcomes[brochure.slug] = _write(pipeline, writer, brochure, problems, result)
     for slug, outcome in outcomes.items():
         if outcome.status != "skipped":
-            facts = {"pages": outcome.pages,
-                     "problems": [p.to_state() for p in outcome.problems]}
+            facts = {"pages": outcome.pages, "problems": [p.to_state() for p in outcome.problems]}
             state.record(slug, keys[slug] if outcome.status == "built" else None, facts)
         for problem in outcome.problems:
             echo(problem.format())
@@ -299,8 +338,7 @@ def _check_shared(pipeline: Pipeline, echo: Callable[[str], None]) -> str:
 def _failed(slug: str, problems: list[Problem], error: str = "") -> Outcome:
     first = first_error(problems)
     message = error or (first.to_error().message if first else "failed")
-    return Outcome(slug, "failed", problems=[p for p in problems if p is not first],
-                   error=message)
+    return Outcome(slug, "failed", problems=[p for p in problems if p is not first], error=message)
 
 
 def _write_preview(pipeline: Pipeline, writer: Writer, slug: str, page: Rendered) -> None:
@@ -310,8 +348,9 @@ def _write_preview(pipeline: Pipeline, writer: Writer, slug: str, page: Rendered
     writer.write(f"{slug}.html", page.html)
 
 
-def preview(project: Project, slugs: tuple[str, ...] = (), *,
-            writer: Writer | None = None) -> list[Outcome]:
+def preview(
+    project: Project, slugs: tuple[str, ...] = (), *, writer: Writer | None = None
+) -> list[Outcome]:
     """Write only the HTML previews of `slugs` (all by default): quick, for live preview.
 
     A preview is `previewed` or `failed`; the PDFs and the build state are left alone.
@@ -335,8 +374,13 @@ def preview(project: Project, slugs: tuple[str, ...] = (), *,
     return outcomes
 
 
-def _write(pipeline: Pipeline, writer: Writer, brochure: Brochure, problems: list[Problem],
-           result: Result | str) -> Outcome:
+def _write(
+    pipeline: Pipeline,
+    writer: Writer,
+    brochure: Brochure,
+    problems: list[Problem],
+    result: Result | str,
+) -> Outcome:
     """Write one rendered brochure to out/, unless rendering found an error."""
     from .thumbnail import first_page_png
 
@@ -351,8 +395,13 @@ def _write(pipeline: Pipeline, writer: Writer, brochure: Brochure, problems: lis
         writer.write(thumbnail_path(brochure.slug), first_page_png(result.pdf))
     except (BrochureError, OSError) as exc:
         return _failed(brochure.slug, problems, getattr(exc, "message", str(exc)))
-    return Outcome(brochure.slug, "built", pages=result.pages, problems=problems,
-                   written=[f"{brochure.slug}.pdf"])
+    return Outcome(
+        brochure.slug,
+        "built",
+        pages=result.pages,
+        problems=problems,
+        written=[f"{brochure.slug}.pdf"],
+    )
 
 
 _WORKER: Pipeline | None = None
@@ -396,9 +445,16 @@ def render_all(pipeline: Pipeline, brochures: list[Brochure]) -> list[Result | s
         _WORKER = None
 
 
-def build_press(pipeline: Pipeline, writer: Writer, state: BuildState,
-                outcomes: dict[str, Outcome], shared: hashlib._Hash, *, force: bool = False,
-                echo: Callable[[str], None] = print) -> None:
+def build_press(
+    pipeline: Pipeline,
+    writer: Writer,
+    state: BuildState,
+    outcomes: dict[str, Outcome],
+    shared: hashlib._Hash,
+    *,
+    force: bool = False,
+    echo: Callable[[str], None] = print,
+) -> None:
     """Write out/press/<slug>.pdf for each brochure whose office build did not fail.
 
     Each press file is skipped when its inputs are unchanged (state key `press/<slug>`).
@@ -425,9 +481,9 @@ def build_press(pipeline: Pipeline, writer: Writer, state: BuildState,
             outcomes[slug] = Outcome(slug, "failed", error=error.to_error().message)
             echo(f"Error: {outcomes[slug].error}")
             continue
-        outcomes[slug] = Outcome(slug, "built", pages=pages,
-                                  problems=outcome.problems,
-                                  written=[*outcome.written, rel])
+        outcomes[slug] = Outcome(
+            slug, "built", pages=pages, problems=outcome.problems, written=[*outcome.written, rel]
+        )
 
 
 def summary(outcomes: list[Outcome]) -> str:

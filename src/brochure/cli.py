@@ -11,9 +11,13 @@ from . import __version__
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 project_option = click.option(
-    "--project", "project_dir", default=".", show_default=True,
+    "--project",
+    "project_dir",
+    default=".",
+    show_default=True,
     type=click.Path(file_okay=False, exists=True),
-    help="The project folder (the one with _brand.yml).")
+    help="The project folder (the one with _brand.yml).",
+)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -28,8 +32,11 @@ def main() -> None:
 @main.command()
 @click.argument("slugs", nargs=-1)
 @click.option("--force", is_flag=True, help="Rebuild even brochures whose inputs are unchanged.")
-@click.option("--press", is_flag=True,
-              help="Also write out/press/SLUG.pdf for a print shop (bleed and crop marks).")
+@click.option(
+    "--press",
+    is_flag=True,
+    help="Also write out/press/SLUG.pdf for a print shop (bleed and crop marks).",
+)
 @project_option
 def build(slugs: tuple[str, ...], force: bool, press: bool, project_dir: str) -> None:
     """Build brochures into out/ (all of them, or the SLUGS named).
@@ -46,12 +53,14 @@ def build(slugs: tuple[str, ...], force: bool, press: bool, project_dir: str) ->
     from .project import Project
 
     project = Project.at(project_dir)
-    outcomes = run(project, slugs, force=force, press=press,
-                   echo=lambda line: click.echo(line, err=True))
+    outcomes = run(
+        project, slugs, force=force, press=press, echo=lambda line: click.echo(line, err=True)
+    )
     for outcome in outcomes:
         for rel in outcome.written:
-            click.echo(f"built   out/{rel} ({outcome.pages} "
-                       f"page{'s' if outcome.pages != 1 else ''})")
+            click.echo(
+                f"built   out/{rel} ({outcome.pages} page{'s' if outcome.pages != 1 else ''})"
+            )
     failed = any(o.status == "failed" for o in outcomes)
     try:
         if catalog.write(project, outcomes):
@@ -68,13 +77,23 @@ def build(slugs: tuple[str, ...], force: bool, press: bool, project_dir: str) ->
 @main.command()
 @click.argument("slugs", nargs=-1)
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="json gives a machine-readable report for CI.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, hidden=True,
-              help="Check as if today were this date (YYYY-MM-DD); for tests.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json gives a machine-readable report for CI.",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    hidden=True,
+    help="Check as if today were this date (YYYY-MM-DD); for tests.",
+)
 @project_option
-def check(slugs: tuple[str, ...], strict: bool, fmt: str, today: object,
-          project_dir: str) -> None:
+def check(slugs: tuple[str, ...], strict: bool, fmt: str, today: object, project_dir: str) -> None:
     """Check brochures for problems before they are printed (all, or the SLUGS named).
 
     Reads and lays out every brochure without writing anything, and reports front matter
@@ -108,10 +127,19 @@ def list_(project_dir: str) -> None:
 
 
 @main.command()
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="The port to serve on (0 picks a free one).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="The address to serve on; 0.0.0.0 opens it to your whole network.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="The port to serve on (0 picks a free one).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to serve on; 0.0.0.0 opens it to your whole network.",
+)
 @project_option
 def serve(port: int, host: str, project_dir: str) -> None:
     """Build everything, serve out/ in the browser and rebuild on every save.
@@ -123,23 +151,47 @@ def serve(port: int, host: str, project_dir: str) -> None:
     from .project import Project
     from .serve import run
 
-    run(Project.at(project_dir), host, port, echo=lambda line: click.echo(line),
-        warn=lambda line: click.echo(line, err=True))
+    run(
+        Project.at(project_dir),
+        host,
+        port,
+        echo=lambda line: click.echo(line),
+        warn=lambda line: click.echo(line, err=True),
+    )
 
 
 @main.command()
 @click.argument("slugs", nargs=-1, required=True)
-@click.option("--leads", "leads_file", required=True,
-              type=click.Path(dir_okay=False, exists=True),
-              help="The leads CSV (a header row; First Name required).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Where to write the copies.  [default: out/leads in the project]")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
-              help="Worker processes (0: one per CPU core).")
+@click.option(
+    "--leads",
+    "leads_file",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The leads CSV (a header row; First Name required).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Where to write the copies.  [default: out/leads in the project]",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes (0: one per CPU core).",
+)
 @click.option("--force", is_flag=True, help="Remake copies that are already up to date.")
 @project_option
-def personalize(slugs: tuple[str, ...], leads_file: str, out_dir: str | None, jobs: int,
-                force: bool, project_dir: str) -> None:
+def personalize(
+    slugs: tuple[str, ...],
+    leads_file: str,
+    out_dir: str | None,
+    jobs: int,
+    force: bool,
+    project_dir: str,
+) -> None:
     """Write one PDF per lead and brochure, plus manifest.csv for your mail merge.
 
     Each copy says "Prepared for NAME" (and the coordinator, when given) and its booking
@@ -159,14 +211,26 @@ def personalize(slugs: tuple[str, ...], leads_file: str, out_dir: str | None, jo
         bar: list = []  # the progress bar, once the number of copies is known
 
         def start(total: int) -> None:
-            bar.append(stack.enter_context(
-                click.progressbar(length=total, label="Personalising", file=sys.stderr)))
+            bar.append(
+                stack.enter_context(
+                    click.progressbar(length=total, label="Personalising", file=sys.stderr)
+                )
+            )
 
         def echo(line: str) -> None:  # on a terminal, over the progress bar's line
             click.echo(("\r\x1b[K" if sys.stderr.isatty() else "") + line, err=True)
 
-        summary = run(project, slugs, Path(leads_file), out, jobs=jobs, force=force,
-                      echo=echo, total=start, progress=lambda n: bar[0].update(n))
+        summary = run(
+            project,
+            slugs,
+            Path(leads_file),
+            out,
+            jobs=jobs,
+            force=force,
+            echo=echo,
+            total=start,
+            progress=lambda n: bar[0].update(n),
+        )
     click.echo(f"manifest: {display_path(summary.manifest)}")
     click.echo(summary.line())
     if summary.failed:

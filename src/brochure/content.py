@@ -45,8 +45,9 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
         return None, [Problem(path, exc.line, "error", str(exc), exc.hint, code="front-matter")]
 
     def report(where: tuple[str | int, ...], message: str, hint: str = "") -> None:
-        problems.append(Problem(path, front.line_of(*where), "error", message, hint,
-                                code="front-matter"))
+        problems.append(
+            Problem(path, front.line_of(*where), "error", message, hint, code="front-matter")
+        )
 
     data = front.data
     layout = data.get("layout")
@@ -63,21 +64,37 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
     for spec in fields:
         if spec.name not in data:
             if spec.required:
-                problems.append(Problem(
-                    path, front.first_line, "error", f"missing required field `{spec.name}`",
-                    f"Add `{spec.name}:` to the front matter ({spec.help.rstrip('.')})",
-                    code="front-matter"))
+                problems.append(
+                    Problem(
+                        path,
+                        front.first_line,
+                        "error",
+                        f"missing required field `{spec.name}`",
+                        f"Add `{spec.name}:` to the front matter ({spec.help.rstrip('.')})",
+                        code="front-matter",
+                    )
+                )
             continue
         values[spec.name] = spec.check(data[spec.name], (spec.name,), report)
     if first_error(problems):
         return None, problems
     common = {f.name for f in schema.COMMON}
     brochure = Brochure(
-        slug=path.stem, path=path, title=values["title"], subtitle=values["subtitle"],
-        layout=values["layout"], pages=values["pages"], lang=values["lang"],
-        description=values["description"], reviewed=values["reviewed"], body=front.body,
-        body_line=front.body_line, keywords=values.get("keywords") or [],
-        extra={k: v for k, v in values.items() if k not in common}, front=front)
+        slug=path.stem,
+        path=path,
+        title=values["title"],
+        subtitle=values["subtitle"],
+        layout=values["layout"],
+        pages=values["pages"],
+        lang=values["lang"],
+        description=values["description"],
+        reviewed=values["reviewed"],
+        body=front.body,
+        body_line=front.body_line,
+        keywords=values.get("keywords") or [],
+        extra={k: v for k, v in values.items() if k not in common},
+        front=front,
+    )
     return brochure, problems
 
 
@@ -86,8 +103,9 @@ def load(path: Path, layouts: set[str]) -> Brochure:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise Problem(path, None, "error", "the file is not UTF-8 text",
-                      "Save it as UTF-8 in your editor").to_error() from None
+        raise Problem(
+            path, None, "error", "the file is not UTF-8 text", "Save it as UTF-8 in your editor"
+        ).to_error() from None
     brochure, problems = parse(path, text, layouts)
     error = first_error(problems)
     if error:

@@ -14,8 +14,9 @@ class BrochureError(click.ClickException):
 class SourceError(BrochureError):
     """A problem at a place in a source file: `path:line: message. hint`."""
 
-    def __init__(self, path: Path | str, message: str, *, line: int | None = None,
-                 hint: str = "") -> None:
+    def __init__(
+        self, path: Path | str, message: str, *, line: int | None = None, hint: str = ""
+    ) -> None:
         self.path = Path(path)
         self.line = line
         self.problem = message

@@ -81,8 +81,9 @@ def parse_yaml(text: str) -> FrontMatter:
     """Parse a whole YAML file (no body), keeping the way back to lines; may raise YAMLError."""
     node = yaml.compose(text, Loader=_Loader)
     data = yaml.load(text, Loader=_Loader)  # a SafeLoader
-    return FrontMatter(data=data if data is not None else {}, node=node, first_line=1,
-                       body="", body_line=0)
+    return FrontMatter(
+        data=data if data is not None else {}, node=node, first_line=1, body="", body_line=0
+    )
 
 
 def split(text: str) -> FrontMatter:
@@ -90,16 +91,20 @@ def split(text: str) -> FrontMatter:
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise FrontMatterError(
-            "the file does not start with front matter", 1,
+            "the file does not start with front matter",
+            1,
             "Put a line with three dashes (---) first, then title, layout and the other fields, "
-            "then another --- line")
+            "then another --- line",
+        )
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
             break
     else:
         raise FrontMatterError(
-            "the front matter is never closed", 1,
-            "Add a line with three dashes (---) after the last field")
+            "the front matter is never closed",
+            1,
+            "Add a line with three dashes (---) after the last field",
+        )
     source = "".join(lines[1:index])
     try:
         node = yaml.compose(source, Loader=_Loader)
@@ -109,11 +114,11 @@ def split(text: str) -> FrontMatter:
         line = mark.line + 2 if mark else 1
         problem = (exc.problem or str(exc)).strip()
         hint = "Check the indentation and put text that contains a colon in quotes"
-        raise FrontMatterError(f"invalid YAML in the front matter: {problem}", line, hint) \
-            from None
+        raise FrontMatterError(f"invalid YAML in the front matter: {problem}", line, hint) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise FrontMatterError("the front matter must be a list of `field: value` lines", 2)
-    return FrontMatter(data=data, node=node, first_line=2, body="".join(lines[index + 1:]),
-                       body_line=index + 2)
+    return FrontMatter(
+        data=data, node=node, first_line=2, body="".join(lines[index + 1 :]), body_line=index + 2
+    )

@@ -107,14 +107,21 @@ def split_sections(body: str, first_line: int, url_for: UrlMap | None = None) ->
             chunks[-1][2].append(line)
     intro = to_html("\n".join(chunks[0][2]), url_for)
     sections = tuple(
-        Section(title=inline_html(title), html=to_html("\n".join(lines), url_for), line=line,
-                slug=slugify(title))
-        for title, line, lines in chunks[1:] if title is not None)
+        Section(
+            title=inline_html(title),
+            html=to_html("\n".join(lines), url_for),
+            line=line,
+            slug=slugify(title),
+        )
+        for title, line, lines in chunks[1:]
+        if title is not None
+    )
     return Body(intro=intro, sections=sections)
 
 
-ACTIVE_TAGS = frozenset({"script", "iframe", "object", "embed", "form", "base", "meta",
-                         "style", "frame", "frameset"})
+ACTIVE_TAGS = frozenset(
+    {"script", "iframe", "object", "embed", "form", "base", "meta", "style", "frame", "frameset"}
+)
 
 
 class _RefCollector(HTMLParser):

@@ -39,6 +39,7 @@ class Marks:
     margin: float = 6  # beyond the end of a mark, to the edge of the sheet
     width: float = 0.25
 
+
 # For overlays stamped onto a tagged brochure: no tags or metadata of their own.
 PLAIN_OPTIONS = {"pdf_variant": None, "pdf_tags": False, "custom_metadata": False}
 
@@ -66,8 +67,7 @@ class ProjectFetcher(URLFetcher):
                 if path not in self._cache:
                     self._cache[path] = path.read_bytes()
                 mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(path.as_uri(), self._cache[path],
-                                          {"Content-Type": mime})
+                return URLFetcherResponse(path.as_uri(), self._cache[path], {"Content-Type": mime})
         self.refused.append(url)
         raise RefusedResource(f"refused {url}: only files inside the project may be used")
 
@@ -87,8 +87,7 @@ class _Collect(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage().splitlines()[0]
-        (self.log.errors if record.levelno >= logging.ERROR else self.log.warnings).append(
-            message)
+        (self.log.errors if record.levelno >= logging.ERROR else self.log.warnings).append(message)
 
 
 @contextmanager
@@ -116,9 +115,15 @@ class Renderer:
         self.font_config = FontConfiguration()
         self.base_url = project.root.as_uri() + "/"
 
-    def layout(self, html: str, log: Log, *, press: bool = False,
-               stylesheets: tuple[CSS, ...] = (),
-               options: dict[str, object] | None = None) -> Document:
+    def layout(
+        self,
+        html: str,
+        log: Log,
+        *,
+        press: bool = False,
+        stylesheets: tuple[CSS, ...] = (),
+        options: dict[str, object] | None = None,
+    ) -> Document:
         """Lay out `html` into pages; problems go to `log`.
 
         `press` lays out a print shop's file; `stylesheets` add CSS; `options` replace the
@@ -128,12 +133,13 @@ class Renderer:
         if options is None:
             options = {**PDF_OPTIONS, **(PRESS_OPTIONS if press else {})}
         document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
-            font_config=self.font_config, stylesheets=list(stylesheets), **options)
+            font_config=self.font_config, stylesheets=list(stylesheets), **options
+        )
         refused = list(dict.fromkeys(self.fetcher.refused))
         if refused:  # say it once, plainly, instead of WeasyPrint's loading errors
-            log.errors[:] = [f"refused to load {url}: it is outside the project"
-                             for url in refused] + [
-                e for e in log.errors if not any(url in e for url in refused)]
+            log.errors[:] = [
+                f"refused to load {url}: it is outside the project" for url in refused
+            ] + [e for e in log.errors if not any(url in e for url in refused)]
         return document
 
     def write(self, document: Document, **options: object) -> bytes:
@@ -157,8 +163,12 @@ class Renderer:
 
 def user_css(text: str, renderer: Renderer) -> CSS:
     """Compile extra CSS with the renderer's fonts and fetcher."""
-    return CSS(string=text, base_url=renderer.base_url, url_fetcher=renderer.fetcher,
-               font_config=renderer.font_config)
+    return CSS(
+        string=text,
+        base_url=renderer.base_url,
+        url_fetcher=renderer.fetcher,
+        font_config=renderer.font_config,
+    )
 
 
 @dataclass(frozen=True)
@@ -180,8 +190,16 @@ def find_places(document: Document, classes: tuple[str, ...]) -> dict[str, Place
         element = getattr(box, "element", None)
         if element is not None and hasattr(box, "border_box_x"):
             for name in set((element.get("class") or "").split()) & set(classes):
-                found.setdefault(name, Place(number, box.border_box_x(), box.border_box_y(),
-                                             box.border_width(), box.border_height()))
+                found.setdefault(
+                    name,
+                    Place(
+                        number,
+                        box.border_box_x(),
+                        box.border_box_y(),
+                        box.border_width(),
+                        box.border_height(),
+                    ),
+                )
         for child in getattr(box, "children", []) or []:
             visit(child, number)
 
@@ -210,8 +228,12 @@ def _text(box: object, out: list[str], min_px: float) -> None:
 
     if isinstance(box, TextBox):
         style = box.style
-        if (style["visibility"] == "visible" and style["font_size"] >= min_px
-                and style["color"].alpha > 0 and style["opacity"] > 0):
+        if (
+            style["visibility"] == "visible"
+            and style["font_size"] >= min_px
+            and style["color"].alpha > 0
+            and style["opacity"] > 0
+        ):
             out.append(box.text)
         return
     for child in getattr(box, "children", []) or []:
@@ -309,7 +331,8 @@ def add_marks(document: Document, pdf: pydyf.PDF, marks: Marks) -> None:
         for extra in (save, restore, stream):
             pdf.add_object(extra)
         pdf_page["Contents"] = pydyf.Array(
-            [save.reference, pdf_page["Contents"], restore.reference, stream.reference])
+            [save.reference, pdf_page["Contents"], restore.reference, stream.reference]
+        )
 
 
 def _grow(box: list[float], by: list[float]) -> list[float]:
@@ -317,8 +340,9 @@ def _grow(box: list[float], by: list[float]) -> list[float]:
     return [box[0] - by[0], box[1] - by[1], box[2] + by[2], box[3] + by[3]]
 
 
-def _crop_mark_lines(trim: list[float], bleed_box: list[float],
-                     marks: Marks) -> list[tuple[float, float, float, float]]:
+def _crop_mark_lines(
+    trim: list[float], bleed_box: list[float], marks: Marks
+) -> list[tuple[float, float, float, float]]:
     """Return (x, y, dx, dy) of the eight crop marks: the trim lines continued outside."""
     lines = []
     for x, outer_x, sign_x in ((trim[0], bleed_box[0], -1), (trim[2], bleed_box[2], 1)):
@@ -330,8 +354,9 @@ def _crop_mark_lines(trim: list[float], bleed_box: list[float],
 
 def _fold_positions(page: object) -> list[float]:
     """Return the x positions (CSS px from the left trim) where folded panels meet."""
-    return sorted({box.border_box_x() for box in panel_boxes(page._page_box)
-                   if box.border_box_x() > 0.5})
+    return sorted(
+        {box.border_box_x() for box in panel_boxes(page._page_box) if box.border_box_x() > 0.5}
+    )
 
 
 def panel_boxes(root: object) -> list[object]:
@@ -340,8 +365,12 @@ def panel_boxes(root: object) -> list[object]:
 
     def walk(box: object, parent_element: object) -> None:
         element = getattr(box, "element", None)
-        if (element is not None and element is not parent_element
-                and "::" not in box.element_tag and element.get(PANEL_ATTRIBUTE)):
+        if (
+            element is not None
+            and element is not parent_element
+            and "::" not in box.element_tag
+            and element.get(PANEL_ATTRIBUTE)
+        ):
             found.append(box)
         for child in getattr(box, "children", []) or []:
             walk(child, element)

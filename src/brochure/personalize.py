@@ -420,7 +420,8 @@ class Maker:
         html = overlay(self.template, brochure, lead, shared.slot)
         with capture_log() as log:
             document = self.pipeline.renderer.layout(
-                html, log, stylesheets=self.css[slug], options=PLAIN_OPTIONS)
+                html, log, stylesheets=self.css[slug], options=PLAIN_OPTIONS
+            )
             layer = self.pipeline.renderer.write(document, **PLAIN_OPTIONS)
         if log.errors:
             raise SourceError(brochure.path, f"rendering the copy failed: {log.errors[0]}")

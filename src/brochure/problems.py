@@ -44,15 +44,27 @@ class Problem:
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict."""
-        return {"file": display_path(self.path), "line": self.line, "column": self.col,
-                "level": self.level, "code": self.code, "message": self.message,
-                "hint": self.hint}
+        return {
+            "file": display_path(self.path),
+            "line": self.line,
+            "column": self.col,
+            "level": self.level,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
 
     def to_state(self) -> dict[str, object]:
         """Return a JSON-ready dict that `from_state` turns back into this problem."""
-        return {"path": str(self.path), "line": self.line, "level": self.level,
-                "message": self.message, "hint": self.hint, "col": self.col,
-                "code": self.code}
+        return {
+            "path": str(self.path),
+            "line": self.line,
+            "level": self.level,
+            "message": self.message,
+            "hint": self.hint,
+            "col": self.col,
+            "code": self.code,
+        }
 
     @classmethod
     def from_state(cls, data: dict) -> Problem:

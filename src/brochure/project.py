@@ -24,7 +24,8 @@ class Project:
         if not (path / BRAND_FILE).is_file():
             raise BrochureError(
                 f"{path}: no {BRAND_FILE} here. Run brochure from the project folder "
-                "(the one with _brand.yml and brochures/) or pass --project DIR.")
+                "(the one with _brand.yml and brochures/) or pass --project DIR."
+            )
         return cls(path)
 
     @property
@@ -53,20 +54,27 @@ class Project:
 
     def layouts(self) -> set[str]:
         """Return the layout names: one template per layout, partials start with `_`."""
-        return {p.stem for p in self.templates_dir.glob("*.html")
-                if p.stem != "base" and not p.stem.startswith("_")}
+        return {
+            p.stem
+            for p in self.templates_dir.glob("*.html")
+            if p.stem != "base" and not p.stem.startswith("_")
+        }
 
     def brochure_paths(self, slugs: tuple[str, ...] | list[str] = ()) -> list[Path]:
         """Return the brochure files named by `slugs`, or all of them."""
-        found = {p.stem: p for p in sorted(self.brochures_dir.glob("*.md"))
-                 if not p.name.startswith(("_", "."))}
+        found = {
+            p.stem: p
+            for p in sorted(self.brochures_dir.glob("*.md"))
+            if not p.name.startswith(("_", "."))
+        }
         if not slugs:
             return list(found.values())
         missing = [s for s in slugs if s not in found]
         if missing:
             raise BrochureError(
                 f"no brochure named `{missing[0]}` in brochures/. "
-                + suggest(missing[0], sorted(found)))
+                + suggest(missing[0], sorted(found))
+            )
         return [found[s] for s in dict.fromkeys(slugs)]
 
     def contains(self, path: Path) -> bool:

@@ -46,8 +46,11 @@ def environment(project: Project) -> jinja2.Environment:
     """Return the Jinja2 environment for the project's templates (autoescaped, strict)."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(project.templates_dir),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-        lstrip_blocks=True)
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def booking_url(brand: Brand, lead: Lead | None) -> str:
@@ -65,11 +68,18 @@ def qr_data_uri(url: str, dark: str) -> str:
     import segno
 
     return segno.make(url, error="m", micro=False).svg_data_uri(
-        dark=dark, light=None, border=0, scale=1, omitsize=True)
+        dark=dark, light=None, border=0, scale=1, omitsize=True
+    )
 
 
-def stylesheet(project: Project, brand: Brand, layout: str, static: Callable[[str], str],
-               extra: tuple[str, ...] = (), common: bool = True) -> str:
+def stylesheet(
+    project: Project,
+    brand: Brand,
+    layout: str,
+    static: Callable[[str], str],
+    extra: tuple[str, ...] = (),
+    common: bool = True,
+) -> str:
     """Assemble the CSS: brand fonts and variables, common.css, the layout's file, extras.
 
     Pages that are not brochures (the catalog) pass `common=False` to skip the print rules.
@@ -84,16 +94,24 @@ def stylesheet(project: Project, brand: Brand, layout: str, static: Callable[[st
         for f in brand.fonts
     ]
     parts = [*faces, brand.css_variables()]
-    for name in ("common", layout, *extra)[0 if common else 1:]:
+    for name in ("common", layout, *extra)[0 if common else 1 :]:
         path = project.styles_dir / f"{name}.css"
         if path.is_file():
             parts.append(f"/* {path.name} */\n" + path.read_text(encoding="utf-8"))
     return "\n\n".join(parts)
 
 
-def render(project: Project, brand: Brand, brochure: Brochure, *, mode: str = "pdf",
-           lead: Lead | None = None, env: jinja2.Environment | None = None,
-           styles: tuple[str, ...] = (), context: dict[str, Any] | None = None) -> Rendered:
+def render(
+    project: Project,
+    brand: Brand,
+    brochure: Brochure,
+    *,
+    mode: str = "pdf",
+    lead: Lead | None = None,
+    env: jinja2.Environment | None = None,
+    styles: tuple[str, ...] = (),
+    context: dict[str, Any] | None = None,
+) -> Rendered:
     """Render one brochure to an HTML string."""
     used: set[str] = set()
     prefix = STATIC_PREFIX[mode]
@@ -115,13 +133,23 @@ def render(project: Project, brand: Brand, brochure: Brochure, *, mode: str = "p
     env = env or environment(project)
     book = booking_url(brand, lead)
     html = render_template(
-        project, env, f"{brochure.layout}.html",
-        brochure=brochure, brand=brand, body=body, extra=brochure.extra, lead=lead,
-        booking_url=book, qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
+        project,
+        env,
+        f"{brochure.layout}.html",
+        brochure=brochure,
+        brand=brand,
+        body=body,
+        extra=brochure.extra,
+        lead=lead,
+        booking_url=book,
+        qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
         logo=brand_logo(project, brand),
         css=Markup(stylesheet(project, brand, brochure.layout, static, styles)),
-        md=lambda text: markup.inline_html(text, content_url), static=static,
-        reviewed=month_year(brochure.reviewed), **(context or {}))
+        md=lambda text: markup.inline_html(text, content_url),
+        static=static,
+        reviewed=month_year(brochure.reviewed),
+        **(context or {}),
+    )
     return Rendered(html=html, static=used)
 
 
@@ -141,20 +169,25 @@ def month_year(day: dt.date) -> str:
     return day.strftime("%B %Y").replace(" 0", " ")
 
 
-def render_template(project: Project, env: jinja2.Environment, name: str,
-                    **context: Any) -> str:
+def render_template(project: Project, env: jinja2.Environment, name: str, **context: Any) -> str:
     """Render the template `name`; template mistakes become errors at their file and line."""
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        raise SourceError(Path(exc.filename or project.templates_dir),
-                          exc.message or "syntax error", line=exc.lineno,
-                          hint="Fix the template syntax") from None
+        raise SourceError(
+            Path(exc.filename or project.templates_dir),
+            exc.message or "syntax error",
+            line=exc.lineno,
+            hint="Fix the template syntax",
+        ) from None
     except jinja2.TemplateError as exc:
         line, where = _template_place(exc)
-        raise SourceError(project.templates_dir / (where or name),
-                          f"template error: {exc}", line=line,
-                          hint="Check the names the template uses") from None
+        raise SourceError(
+            project.templates_dir / (where or name),
+            f"template error: {exc}",
+            line=line,
+            hint="Check the names the template uses",
+        ) from None
 
 
 OVERLAY = """<!doctype html>
@@ -170,19 +203,35 @@ OVERLAY = """<!doctype html>
 """
 
 MARGIN_BOXES = (
-    "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
-    "bottom-left-corner", "bottom-left", "bottom-center", "bottom-right", "bottom-right-corner",
-    "left-top", "left-middle", "left-bottom", "right-top", "right-middle", "right-bottom")
+    "top-left-corner",
+    "top-left",
+    "top-center",
+    "top-right",
+    "top-right-corner",
+    "bottom-left-corner",
+    "bottom-left",
+    "bottom-center",
+    "bottom-right",
+    "bottom-right-corner",
+    "left-top",
+    "left-middle",
+    "left-bottom",
+    "right-top",
+    "right-middle",
+    "right-bottom",
+)
 
 
 def overlay_css(width: float, height: float) -> str:
     """CSS set after the brochure's own for an overlay: a bare page of the brochure's size
     (no margins, margin boxes or background) with the slot placed absolutely."""
     boxes = " ".join(f"@{box} {{ content: none; }}" for box in MARGIN_BOXES)
-    return (f"@page {{ size: {width}px {height}px; margin: 0; background: none; {boxes} }}\n"
-            "html, body { background: none; }\n"
-            ".lead-slot { position: absolute; margin: 0; padding: 0; }\n"
-            ".lead-slot > * { margin: 0; }\n")
+    return (
+        f"@page {{ size: {width}px {height}px; margin: 0; background: none; {boxes} }}\n"
+        "html, body { background: none; }\n"
+        ".lead-slot { position: absolute; margin: 0; padding: 0; }\n"
+        ".lead-slot > * { margin: 0; }\n"
+    )
 
 
 # Set after the brochure's own CSS for the shared pages: keep the boxes, draw nothing.

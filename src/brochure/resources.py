@@ -41,8 +41,9 @@ def check_references(project: Project, source: Path, refs: list[Reference]) -> l
     for ref in refs:
         problem = _check(project, source, ref)
         if problem:
-            problems.append(Problem(source, ref.line, "error", problem[0], problem[1],
-                                    code="reference"))
+            problems.append(
+                Problem(source, ref.line, "error", problem[0], problem[1], code="reference")
+            )
     return problems
 
 
@@ -50,8 +51,10 @@ def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | 
     url = ref.url
     if ref.attr == "active":
         what = f"`{url}>`" if url.startswith("<") else f"the attribute `{url}` on <{ref.tag}>"
-        return (f"raw HTML {what} is not allowed in a brochure",
-                "Remove it: brochures hold text, pictures and links")
+        return (
+            f"raw HTML {what} is not allowed in a brochure",
+            "Remove it: brochures hold text, pictures and links",
+        )
     scheme = urlsplit(url).scheme.lower()
     if ref.tag == "a" and ref.attr == "href":
         if url.startswith("#") or scheme in ("http", "https", "mailto"):
@@ -59,8 +62,10 @@ def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | 
         if scheme == "tel":
             wrong = tel_problem(unquote(url[4:]))
             if wrong:
-                return (f"malformed phone link `{url}`: the number {wrong}",
-                        "Write it as tel:+14805905693 (country code, then the digits)")
+                return (
+                    f"malformed phone link `{url}`: the number {wrong}",
+                    "Write it as tel:+14805905693 (country code, then the digits)",
+                )
             return None
         if scheme:
             return (f"link `{url}` uses `{scheme}:`", "Use https:, mailto: or tel: links")
@@ -68,21 +73,29 @@ def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | 
         if target is None:
             return (f"link `{url}` points outside the project", "Link to a file in the project")
         if not target.exists():
-            return (f"link `{url}` points to a file that does not exist",
-                    "Check the spelling of the path (it is relative to this file)")
+            return (
+                f"link `{url}` points to a file that does not exist",
+                "Check the spelling of the path (it is relative to this file)",
+            )
         return None
     if scheme == "data":
         return None
     what = "image" if ref.tag == "img" else f"<{ref.tag} {ref.attr}>"
     if scheme in ("http", "https", "ftp") or url.startswith("//"):
-        return (f"{what} `{url}` is on the network; brochures never download anything",
-                "Save the file in assets/ and refer to it as ../assets/NAME")
+        return (
+            f"{what} `{url}` is on the network; brochures never download anything",
+            "Save the file in assets/ and refer to it as ../assets/NAME",
+        )
     target = resolve(project, source.parent, url)
     if target is None:
-        return (f"{what} `{url}` is outside the project",
-                "Put the file in assets/ and refer to it as ../assets/NAME")
+        return (
+            f"{what} `{url}` is outside the project",
+            "Put the file in assets/ and refer to it as ../assets/NAME",
+        )
     if not target.is_file():
-        return (f"{what} `{url}` not found",
-                "Check the file name; paths are relative to the brochure file, "
-                "e.g. ../assets/photo.jpg")
+        return (
+            f"{what} `{url}` not found",
+            "Check the file name; paths are relative to the brochure file, "
+            "e.g. ../assets/photo.jpg",
+        )
     return None

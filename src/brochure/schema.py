@@ -37,8 +37,11 @@ def text(value: Any, path: Path_, report: Report) -> Any:
 def positive_int(value: Any, path: Path_, report: Report) -> Any:
     """Check a whole number of 1 or more."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        report(path, f"`{path[-1]}` must be a whole number of 1 or more, got {value!r}",
-               "For example: pages: 1")
+        report(
+            path,
+            f"`{path[-1]}` must be a whole number of 1 or more, got {value!r}",
+            "For example: pages: 1",
+        )
         return None
     return value
 
@@ -53,25 +56,31 @@ def date(value: Any, path: Path_, report: Report) -> Any:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
-            report(path, f"`{path[-1]}: {value}` is not a real date",
-                   "Check the month and the day")
+            report(path, f"`{path[-1]}: {value}` is not a real date", "Check the month and the day")
         else:
-            report(path, f"`{path[-1]}` must be a date written YYYY-MM-DD, got {value!r}",
-                   "For example: reviewed: 2026-11-27")
+            report(
+                path,
+                f"`{path[-1]}` must be a date written YYYY-MM-DD, got {value!r}",
+                "For example: reviewed: 2026-11-27",
+            )
         return None
 
 
 def lang(value: Any, path: Path_, report: Report) -> Any:
     """Check a language tag such as en-US."""
     if not isinstance(value, str) or not LANG_RE.match(value):
-        report(path, f"`lang` must be a language tag such as en-US or es, got {value!r}",
-               "Use en-US for American English")
+        report(
+            path,
+            f"`lang` must be a language tag such as en-US or es, got {value!r}",
+            "Use en-US for American English",
+        )
         return None
     import pyphen  # its dictionaries double as the list of languages we can print
 
     if pyphen.language_fallback(value.replace("-", "_")) is None:
-        report(path, f"unknown language `{value}`",
-               "Use en-US for American English or es for Spanish")
+        report(
+            path, f"unknown language `{value}`", "Use en-US for American English or es for Spanish"
+        )
         return None
     return value
 
@@ -83,8 +92,11 @@ def text_list(value: Any, path: Path_, report: Report, *, length: int | None = N
         return None
     items = [text(item, (*path, i), report) for i, item in enumerate(value)]
     if length is not None and len(items) != length:
-        report(path, f"`{path[-1]}` has {len(items)} items but needs {length}",
-               "Give one entry per column, in the order of `columns`")
+        report(
+            path,
+            f"`{path[-1]}` has {len(items)} items but needs {length}",
+            "Give one entry per column, in the order of `columns`",
+        )
         return None
     return None if None in items else items
 
@@ -94,24 +106,36 @@ def records(keys: dict[str, Callable[..., Any]]) -> Callable[[Any, Path_, Report
 
     def check(value: Any, path: Path_, report: Report) -> Any:
         if not isinstance(value, list) or not value:
-            report(path, f"`{path[-1]}` must be a list of entries",
-                   f"Start each entry with `- {next(iter(keys))}:`")
+            report(
+                path,
+                f"`{path[-1]}` must be a list of entries",
+                f"Start each entry with `- {next(iter(keys))}:`",
+            )
             return None
         out = []
         for i, item in enumerate(value):
             if not isinstance(item, dict):
-                report((*path, i), f"entry {i + 1} of `{path[-1]}` must have the fields "
-                       + ", ".join(keys), "See the example in the README")
+                report(
+                    (*path, i),
+                    f"entry {i + 1} of `{path[-1]}` must have the fields " + ", ".join(keys),
+                    "See the example in the README",
+                )
                 return None
             for key in item:
                 if key not in keys:
-                    report((*path, i, key), f"unknown field `{key}` in `{path[-1]}`",
-                           suggest(str(key), keys))
+                    report(
+                        (*path, i, key),
+                        f"unknown field `{key}` in `{path[-1]}`",
+                        suggest(str(key), keys),
+                    )
             record = {}
             for key, checker in keys.items():
                 if key not in item:
-                    report((*path, i), f"entry {i + 1} of `{path[-1]}` is missing `{key}`",
-                           f"Add a `{key}:` line to it")
+                    report(
+                        (*path, i),
+                        f"entry {i + 1} of `{path[-1]}` is missing `{key}`",
+                        f"Add a `{key}:` line to it",
+                    )
                     record[key] = None
                 else:
                     record[key] = checker(item[key], (*path, i, key), report)
@@ -140,14 +164,19 @@ COMMON = [
     Field("lang", lang, help="The language of the text, e.g. en-US."),
     Field("description", text, help="One sentence; shown in the catalog and PDF metadata."),
     Field("reviewed", date, help="When the content was last reviewed (YYYY-MM-DD)."),
-    Field("keywords", lambda v, p, r: text_list(v, p, r), required=False,
-          help="A list of search words for the PDF metadata."),
+    Field(
+        "keywords",
+        lambda v, p, r: text_list(v, p, r),
+        required=False,
+        help="A list of search words for the PDF metadata.",
+    ),
 ]
 
 
 def _comparison_rows(value: Any, path: Path_, report: Report) -> Any:
     return records({"topic": text, "cells": lambda v, p, r: text_list(v, p, r)})(
-        value, path, report)
+        value, path, report
+    )
 
 
 # The trifold's panels a brochure fills from its `##` sections, in reading order. The cover
@@ -167,8 +196,11 @@ def panels(value: Any, path: Path_, report: Report) -> Any:
     """Check a trifold's `panels:` mapping: panel name -> `##` heading(s) it holds."""
     example = "For example:  inside-left: What are exosomes?"
     if not isinstance(value, dict) or not value:
-        report(path, "`panels` must list the panels, one `name: heading` per line",
-               f"Use the panel names {', '.join(TRIFOLD_PANELS)}. {example}")
+        report(
+            path,
+            "`panels` must list the panels, one `name: heading` per line",
+            f"Use the panel names {', '.join(TRIFOLD_PANELS)}. {example}",
+        )
         return None
     missing = [n for n in TRIFOLD_PANELS if n not in value and n not in OPTIONAL_PANELS]
     out: dict[str, list[str]] = {}
@@ -186,8 +218,11 @@ def panels(value: Any, path: Path_, report: Report) -> Any:
         else:
             out[name] = [text(headings, (*path, name), report)]
     for name in missing:
-        report(path, f"`panels` is missing the `{name}` panel ({TRIFOLD_PANELS[name]})",
-               f"Add a line `  {name}: ` followed by the `##` heading it shows")
+        report(
+            path,
+            f"`panels` is missing the `{name}` panel ({TRIFOLD_PANELS[name]})",
+            f"Add a line `  {name}: ` followed by the `##` heading it shows",
+        )
     if any(v is None or None in v for v in out.values()):
         return None
     return {name: out[name] for name in TRIFOLD_PANELS if name in out}
@@ -197,19 +232,31 @@ LAYOUTS: dict[str, list[Field]] = {
     "conditions": [],
     "sheet": [],
     "comparison": [
-        Field("columns", lambda v, p, r: text_list(v, p, r),
-              help="The names of the things compared, e.g. [Exosomes, PRP]."),
-        Field("rows", _comparison_rows,
-              help="One entry per topic: `topic:` and `cells:` (one per column)."),
+        Field(
+            "columns",
+            lambda v, p, r: text_list(v, p, r),
+            help="The names of the things compared, e.g. [Exosomes, PRP].",
+        ),
+        Field(
+            "rows",
+            _comparison_rows,
+            help="One entry per topic: `topic:` and `cells:` (one per column).",
+        ),
     ],
     "timeline": [
-        Field("phases", records({"when": text, "title": text, "text": text}),
-              help="One entry per phase: `when:`, `title:` and `text:`."),
+        Field(
+            "phases",
+            records({"when": text, "title": text, "text": text}),
+            help="One entry per phase: `when:`, `title:` and `text:`.",
+        ),
     ],
     "trifold": [
-        Field("panels", panels,
-              help="Which `##` section(s) fill each panel: flap, inside-left, inside-middle, "
-                   "inside-right and (optional) back."),
+        Field(
+            "panels",
+            panels,
+            help="Which `##` section(s) fill each panel: flap, inside-left, inside-middle, "
+            "inside-right and (optional) back.",
+        ),
     ],
 }
 
