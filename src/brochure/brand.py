@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,14 @@ def tel_href(phone: str, country: str = "+1") -> str:
 
 
 def load(project: Project) -> Brand:
-    """Read and validate the project's brand file."""
+    """Read and validate the project's brand file (once per version of the file)."""
+    stat = project.brand_path.stat()
+    return _load(project, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(project: Project, mtime_ns: int, size: int) -> Brand:
+    """Read the brand file as it is at (mtime_ns, size): a new version is read again."""
     from brand_yml import Brand as BrandYml  # slow import: only when something is rendered
     from pydantic import ValidationError
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -49,6 +51,7 @@ class Result:
     log: Log | None = None  # what WeasyPrint logged
     fallback: dict[str, str] = field(default_factory=dict)  # non-brand font -> characters
     overfull: dict[str, int] = field(default_factory=dict)  # trifold panel -> lines too many
+    thumbnail: bytes = b""  # a PNG of the first page, for the catalog
 
 
 @dataclass
@@ -144,8 +147,8 @@ class Pipeline:
 
         return Renderer(self.project)
 
-    def read(self, path: Path) -> tuple[Brochure | None, list[Problem]]:
-        """Read one brochure and run the fast checks on it."""
+    def read(self, path: Path, checks: bool = True) -> tuple[Brochure | None, list[Problem]]:
+        """Read one brochure and run the fast checks on it (unless `checks` is False)."""
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
@@ -159,7 +162,7 @@ class Pipeline:
                 )
             ]
         brochure, problems = content.parse(path, text, self.layouts)
-        if brochure is not None:
+        if brochure is not None and checks:
             for check in self.checks:
                 problems.extend(check(self, brochure))
         return brochure, problems
@@ -382,7 +385,6 @@ def _write(
     result: Result | str,
 ) -> Outcome:
     """Write one rendered brochure to out/, unless rendering found an error."""
-    from .thumbnail import first_page_png
 
     if isinstance(result, str):
         return _failed(brochure.slug, problems, result)
@@ -392,7 +394,7 @@ def _write(
     try:
         _write_preview(pipeline, writer, brochure.slug, Rendered(result.preview, result.static))
         writer.write(f"{brochure.slug}.pdf", result.pdf)
-        writer.write(thumbnail_path(brochure.slug), first_page_png(result.pdf))
+        writer.write(thumbnail_path(brochure.slug), result.thumbnail)
     except (BrochureError, OSError) as exc:
         return _failed(brochure.slug, problems, getattr(exc, "message", str(exc)))
     return Outcome(
@@ -417,14 +419,23 @@ def _render_in_worker(brochure: Brochure) -> Result | str:
 
 
 def _render_or_error(pipeline: Pipeline, brochure: Brochure) -> Result | str:
+    from .thumbnail import first_page_png
+
     try:
-        return pipeline.render(brochure)
+        result = pipeline.render(brochure)
+        if not first_error(result.problems):  # the catalog's picture, made in the worker too
+            result.thumbnail = first_page_png(result.pdf)
+        return result
     except BrochureError as exc:  # sent back as text: exceptions with context do not pickle
         return exc.message
 
 
 def render_all(pipeline: Pipeline, brochures: list[Brochure]) -> list[Result | str]:
-    """Render brochures, in parallel worker processes when there are several and cores."""
+    """Render brochures, in parallel worker processes when there are several and cores.
+
+    Workers are forked once WeasyPrint is imported and the brand loaded, so they share
+    both; never from a threaded program (the live server), where forking is unsafe.
+    """
     if not brochures:
         return []
     try:
@@ -433,10 +444,15 @@ def render_all(pipeline: Pipeline, brochures: list[Brochure]) -> list[Result | s
     except BrochureError as exc:
         return [exc.message] * len(brochures)
     workers = min(len(brochures), os.cpu_count() or 1)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or threading.active_count() > 1
+    ):
         return [_render_or_error(pipeline, b) for b in brochures]
     global _WORKER
     _WORKER = pipeline
+    gc.freeze()  # workers share the parent's objects: keep the collector off them
     try:
         # Workers ignore Ctrl-C: the parent stops them and writes nothing half-done.
         with multiprocessing.get_context("fork").Pool(workers, _ignore_sigint) as pool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -46,6 +47,16 @@ def build(slugs: tuple[str, ...], force: bool, press: bool, project_dir: str) ->
     to send to a print shop.
     Example: brochure build exosomes-vs-prp
     """
+    # A build is short and makes little garbage: the cycle collector would only cost time
+    # (~10% of a cold build). Long runs (serve, personalize) keep it on.
+    gc.disable()
+    try:
+        _build(slugs, force, press, project_dir)
+    finally:
+        gc.enable()
+
+
+def _build(slugs: tuple[str, ...], force: bool, press: bool, project_dir: str) -> None:
     from . import catalog
     from .build import build as run
     from .build import summary

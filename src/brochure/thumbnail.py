@@ -16,7 +16,7 @@ def first_page_png(pdf: bytes, width: int = WIDTH) -> bytes:
         page = document[0]
         image = page.render(scale=width / page.get_width()).to_pil()
         buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="PNG", optimize=True)
+        image.convert("RGB").save(buffer, format="PNG")  # optimize=True: 4% smaller, 5x slower
         return buffer.getvalue()
     finally:
         document.close()
