@@ -47,7 +47,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def invoke(root: Path, *args: str) -> Result:
     """Run `brochure ARGS` from the project folder `root`, as a user would."""
     with contextlib.chdir(root):
-        return CliRunner().invoke(main, list(args))
+        result = CliRunner().invoke(main, list(args))
+    # A crash is a bug, whatever the exit code: CliRunner keeps it in result.exception.
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
 
 
 @pytest.fixture

@@ -146,7 +146,7 @@ def test_raw_html_attachment_is_refused(project: Path) -> None:
         "brochures/bad.md",
         sheet('Text.\n\n<link rel="attachment" href="file:///etc/hostname">\n'),
     )
-    assert "`file:///etc/hostname` is outside the project" in build_error(project, "bad")
+    assert "raw HTML `<link>` is not allowed in a brochure" in build_error(project, "bad")
 
 
 def test_stylesheet_cannot_reach_outside(project: Path) -> None:
@@ -217,8 +217,80 @@ def test_text_in_a_font_the_brand_lacks_fails(project: Path) -> None:
             "raw HTML the attribute `onerror` on <img> is not allowed in a brochure",
         ),
         ("<iframe></iframe>", "raw HTML `<iframe>` is not allowed in a brochure"),
+        (
+            '<svg><a href="javascript:alert(1)"><text>x</text></a></svg>',
+            "raw HTML `<svg>` is not allowed in a brochure",
+        ),
+        (
+            '<a href="javascript:alert(1)">x</a>',
+            "raw HTML the attribute `href` on <a> is not allowed in a brochure",
+        ),
     ],
 )
 def test_active_html_is_refused(project: Path, html: str, message: str) -> None:
     write(project, "brochures/bad.md", sheet(f"Text.\n\n{html}\n"))
     assert build_error(project, "bad").startswith(f"Error: brochures/bad.md:13: {message}")
+
+
+def test_layout_must_be_text(project: Path) -> None:
+    write(
+        project,
+        "brochures/bad.md",
+        sheet(header=HEADER.replace("layout: sheet", "layout: [sheet]")),
+    )
+    assert build_error(project, "bad") == (
+        "Error: brochures/bad.md:4: `layout` must be text. Write the text after the colon."
+    )
+
+
+def test_brochure_saved_with_a_bom_builds(project: Path) -> None:
+    (project / "brochures" / "bom.md").write_bytes(b"\xef\xbb\xbf" + sheet().encode())
+    result = invoke(project, "build", "bom")
+    assert result.exit_code == 0, result.output
+
+
+def test_brochure_not_utf8(project: Path) -> None:
+    (project / "brochures" / "bad.md").write_bytes(sheet("Caf\xe9 au lait.\n").encode("cp1252"))
+    assert build_error(project, "bad") == (
+        "Error: brochures/bad.md: the file is not UTF-8 text. Save it as UTF-8 in your editor."
+    )
+
+
+def test_brand_not_utf8(project: Path) -> None:
+    brand = project / "_brand.yml"
+    brand.write_bytes(brand.read_bytes().replace(b"Anytown", "Ánytown".encode("cp1252")))
+    assert build_error(project, "conditions") == (
+        "Error: _brand.yml: the file is not UTF-8 text. Save it as UTF-8 in your editor."
+    )
+
+
+def test_brand_colour_must_be_hex(project: Path) -> None:
+    replace_in(project, "_brand.yml", 'ink: "#1E2A2E"', 'ink: "rgb(30, 42, 46)"')
+    assert build_error(project, "conditions").startswith(
+        "Error: _brand.yml: colour `ink` is `rgb(30, 42, 46)`, not a hex colour."
+    )
+
+
+def test_comparison_needs_one_cell_per_column(project: Path) -> None:
+    path = project / "brochures" / "exosomes-vs-prp.md"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    first_prp_cell = next(i for i, line in enumerate(lines) if "Made from your own blood" in line)
+    del lines[first_prp_cell]
+    path.write_text("".join(lines), encoding="utf-8")
+    assert build_error(project, "exosomes-vs-prp") == (
+        "Error: brochures/exosomes-vs-prp.md:17: row 1 has 1 cell but there are 2 columns. "
+        "Give one cell per column, in the order of `columns`."
+    )
+
+
+def test_project_claims_file_counts_as_an_input(project: Path) -> None:
+    assert invoke(project, "build").exit_code == 0
+    write(
+        project,
+        "claims.yml",
+        "rules:\n  - id: no-glow\n    phrases: [glow]\n    level: error\n"
+        "    why: we do not promise a glow\n    instead: say what may change\n",
+    )
+    result = invoke(project, "build")
+    assert result.exit_code == 1, result.output
+    assert "risky claim “glow”" in result.output

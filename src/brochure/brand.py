@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SourceError
+from .frontmatter import read_yaml_file
 from .project import Project
 
+HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 REQUIRED_META = ("phone", "disclaimer", "call_to_action")
 
 
@@ -79,20 +81,19 @@ def _load(project: Project, mtime_ns: int, size: int) -> Brand:
     from pydantic import ValidationError
 
     path = project.brand_path
+    read_yaml_file(path)  # not UTF-8, or not YAML: say so with the line
     try:
         raw = BrandYml.from_yaml(path)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"] if not isinstance(p, int) or True)
+        where = ".".join(str(p) for p in err["loc"])
         raise SourceError(
             path,
             f"`{where}`: {err['msg']}",
             hint="See https://posit-dev.github.io/brand-yml/ for the format",
         ) from None
-    except Exception as exc:  # brand_yml raises plain errors for YAML problems
-        raise _yaml_error(path) or SourceError(
-            path, f"cannot read the brand file: {exc}".splitlines()[0]
-        ) from None
+    except Exception as exc:  # brand_yml raises plain errors for some problems
+        raise SourceError(path, f"cannot read the brand file: {exc}".splitlines()[0]) from None
 
     meta = raw.meta
     extra = (meta.model_extra if meta else None) or {}
@@ -145,25 +146,6 @@ def _load(project: Project, mtime_ns: int, size: int) -> Brand:
     )
 
 
-def _yaml_error(path: Path) -> SourceError | None:
-    """Return the brand file's YAML error with its line, if it has one."""
-    import yaml
-
-    try:
-        yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return SourceError(
-            path,
-            f"invalid YAML: {exc.problem}",
-            line=mark.line + 1 if mark else None,
-            hint="Check the indentation and put text that contains a colon in quotes",
-        )
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    return None
-
-
 def _colors(raw: object, path: Path) -> dict[str, str]:
     color = raw.color  # type: ignore[attr-defined]
     if color is None:
@@ -176,6 +158,13 @@ def _colors(raw: object, path: Path) -> dict[str, str]:
     for role in ("primary", "secondary", "foreground", "background"):
         if role not in out:
             raise SourceError(path, f"missing `color.{role}`", hint="Add it to the color: section")
+    for name, value in out.items():
+        if not HEX_COLOR.match(value):
+            raise SourceError(
+                path,
+                f"colour `{name}` is `{value}`, not a hex colour",
+                hint='Write colours as "#1D4F5C" (in quotes), or name a palette colour',
+            )
     return out
 
 

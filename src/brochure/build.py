@@ -23,7 +23,7 @@ from .checks.settings import Settings
 from .checks.settings import load as load_settings
 from .content import Brochure
 from .errors import BrochureError, SourceError
-from .problems import Problem, first_error
+from .problems import Problem, first_error, plural
 from .project import Project
 from .render import Lead, Rendered, environment, render
 
@@ -74,6 +74,8 @@ def shared_fingerprint(project: Project) -> hashlib._Hash:
     """Hash every input all brochures share: brand, templates, styles, assets, this code."""
     digest = hashlib.sha256(__version__.encode())
     sources = [project.brand_path]
+    if project.claims_path.is_file():  # the clinic's own claim rules change what fails
+        sources.append(project.claims_path)
     for folder in (project.templates_dir, project.styles_dir, project.assets_dir, SOURCE_DIR):
         if folder.is_dir():
             sources.extend(_files(folder))
@@ -118,13 +120,13 @@ class Pipeline:
     @cached_property
     def claim_rules(self) -> list[Rule]:
         """The claims rules: the shipped list, changed by the project's claims.yml."""
-        from .checks.claims import PROJECT_FILE, RulesError, load_rules
+        from .checks.claims import RulesError, load_rules
 
         try:
             return load_rules(self.project.root)
         except RulesError as exc:
             raise SourceError(
-                self.project.root / PROJECT_FILE, str(exc), line=exc.line, hint=exc.hint
+                self.project.claims_path, str(exc), line=exc.line, hint=exc.hint
             ) from None
 
     def project_problems(self) -> list[Problem]:
@@ -149,19 +151,7 @@ class Pipeline:
 
     def read(self, path: Path, checks: bool = True) -> tuple[Brochure | None, list[Problem]]:
         """Read one brochure and run the fast checks on it (unless `checks` is False)."""
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            return None, [
-                Problem(
-                    path,
-                    None,
-                    "error",
-                    "the file is not UTF-8 text",
-                    "Save it as UTF-8 in your editor",
-                )
-            ]
-        brochure, problems = content.parse(path, text, self.layouts)
+        brochure, problems = content.read(path, self.layouts)
         if brochure is not None and checks:
             for check in self.checks:
                 problems.extend(check(self, brochure))
@@ -506,4 +496,4 @@ def summary(outcomes: list[Outcome]) -> str:
     """Return the closing line of a build."""
     counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
     text = ", ".join(f"{n} {s}" for s, n in counts.items())
-    return f"{text} ({len(outcomes)} brochure{'s' if len(outcomes) != 1 else ''})."
+    return f"{text} ({plural(len(outcomes), 'brochure')})."

@@ -61,6 +61,7 @@ def _build(slugs: tuple[str, ...], force: bool, press: bool, project_dir: str) -
     from .build import build as run
     from .build import summary
     from .errors import BrochureError
+    from .problems import plural
     from .project import Project
 
     project = Project.at(project_dir)
@@ -69,9 +70,7 @@ def _build(slugs: tuple[str, ...], force: bool, press: bool, project_dir: str) -
     )
     for outcome in outcomes:
         for rel in outcome.written:
-            click.echo(
-                f"built   out/{rel} ({outcome.pages} page{'s' if outcome.pages != 1 else ''})"
-            )
+            click.echo(f"built   out/{rel} ({plural(outcome.pages, 'page')})")
     failed = any(o.status == "failed" for o in outcomes)
     try:
         if catalog.write(project, outcomes):

@@ -51,9 +51,11 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
 
     data = front.data
     layout = data.get("layout")
-    if isinstance(layout, str) and layout not in layouts:
+    if not isinstance(layout, str):
+        layout = None  # reported below: `layout` must be text
+    elif layout not in layouts:
         report(("layout",), f"unknown layout `{layout}`", schema.suggest(layout, sorted(layouts)))
-    fields = schema.fields_for(layout if isinstance(layout, str) else None)
+    fields = schema.fields_for(layout)
     known = {f.name for f in fields}
     if layout not in layouts:  # the layout is wrong: do not also call its own fields unknown
         known |= {f.name for extra in schema.LAYOUTS.values() for f in extra}
@@ -78,6 +80,10 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
         values[spec.name] = spec.check(data[spec.name], (spec.name,), report)
     if first_error(problems):
         return None, problems
+    if layout in schema.CROSS_CHECKS:
+        schema.CROSS_CHECKS[layout](values, report)
+        if first_error(problems):
+            return None, problems
     common = {f.name for f in schema.COMMON}
     brochure = Brochure(
         slug=path.stem,
@@ -98,15 +104,27 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
     return brochure, problems
 
 
+def read(path: Path, layouts: set[str]) -> tuple[Brochure | None, list[Problem]]:
+    """Read and validate one brochure file (UTF-8, with or without a BOM)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [
+            Problem(
+                path,
+                None,
+                "error",
+                "the file is not UTF-8 text",
+                "Save it as UTF-8 in your editor",
+                code="front-matter",
+            )
+        ]
+    return parse(path, text, layouts)
+
+
 def load(path: Path, layouts: set[str]) -> Brochure:
     """Read and validate one brochure file; raise the first error."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise Problem(
-            path, None, "error", "the file is not UTF-8 text", "Save it as UTF-8 in your editor"
-        ).to_error() from None
-    brochure, problems = parse(path, text, layouts)
+    brochure, problems = read(path, layouts)
     error = first_error(problems)
     if error:
         raise error.to_error()

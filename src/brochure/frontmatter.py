@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .errors import SourceError
 
 
 class FrontMatterError(ValueError):
@@ -77,13 +81,43 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-def parse_yaml(text: str) -> FrontMatter:
-    """Parse a whole YAML file (no body), keeping the way back to lines; may raise YAMLError."""
-    node = yaml.compose(text, Loader=_Loader)
-    data = yaml.load(text, Loader=_Loader)  # a SafeLoader
+YAML_HINT = "Check the indentation and put text that contains a colon in quotes"
+
+
+def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> FrontMatter:
+    """Parse YAML that starts at file line `first_line`, keeping the way back to lines.
+
+    Raises FrontMatterError (`what: problem`, with the file line) for invalid YAML.
+    """
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else first_line
+        problem = (exc.problem or str(exc)).strip()
+        raise FrontMatterError(f"{what}: {problem}", line, YAML_HINT) from None
     return FrontMatter(
-        data=data if data is not None else {}, node=node, first_line=1, body="", body_line=0
+        data=data if data is not None else {},
+        node=node,
+        first_line=first_line,
+        body="",
+        body_line=0,
     )
+
+
+def read_yaml_file(path: Path) -> FrontMatter:
+    """Read a whole YAML file; SourceError naming the file for non-UTF-8 text or bad YAML."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise SourceError(
+            path, "the file is not UTF-8 text", hint="Save it as UTF-8 in your editor"
+        ) from None
+    try:
+        return parse_yaml(text)
+    except FrontMatterError as exc:
+        raise SourceError(path, str(exc), line=exc.line, hint=exc.hint) from None
 
 
 def split(text: str) -> FrontMatter:
@@ -105,20 +139,7 @@ def split(text: str) -> FrontMatter:
             1,
             "Add a line with three dashes (---) after the last field",
         )
-    source = "".join(lines[1:index])
-    try:
-        node = yaml.compose(source, Loader=_Loader)
-        data = yaml.load(source, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else 1
-        problem = (exc.problem or str(exc)).strip()
-        hint = "Check the indentation and put text that contains a colon in quotes"
-        raise FrontMatterError(f"invalid YAML in the front matter: {problem}", line, hint) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
+    front = parse_yaml("".join(lines[1:index]), 2, "invalid YAML in the front matter")
+    if not isinstance(front.data, dict):
         raise FrontMatterError("the front matter must be a list of `field: value` lines", 2)
-    return FrontMatter(
-        data=data, node=node, first_line=2, body="".join(lines[index + 1 :]), body_line=index + 2
-    )
+    return dataclasses.replace(front, body="".join(lines[index + 1 :]), body_line=index + 2)

@@ -83,7 +83,7 @@ class Leads:
         """Yield each data row as a LeadRow or a RowProblem (blank rows are left out)."""
         seen_ids: dict[str, int] = {}
         with self.path.open(encoding=self.encoding, newline="") as handle:
-            reader = csv.reader(handle)
+            reader = csv.reader(handle, strict=True)  # an unclosed quote is an error
             header = next(reader, None)
             columns = [normalise_header(h) for h in header or []]
             row, line = 1, reader.line_num + 1

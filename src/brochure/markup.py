@@ -119,8 +119,24 @@ def split_sections(body: str, first_line: int, url_for: UrlMap | None = None) ->
     return Body(intro=intro, sections=sections)
 
 
+# Raw HTML that could run code or pull content in (inline SVG and MathML can carry scripts
+# and links): brochures hold text, pictures (as files) and links only.
 ACTIVE_TAGS = frozenset(
-    {"script", "iframe", "object", "embed", "form", "base", "meta", "style", "frame", "frameset"}
+    {
+        "script",
+        "iframe",
+        "object",
+        "embed",
+        "form",
+        "base",
+        "meta",
+        "style",
+        "frame",
+        "frameset",
+        "svg",
+        "math",
+        "link",
+    }
 )
 
 
@@ -135,7 +151,8 @@ class _RefCollector(HTMLParser):
         if tag in ACTIVE_TAGS:
             self.refs.append((f"<{tag}", tag, "active", self.getpos()[0]))
         for name, value in attrs:
-            if name.startswith("on"):
+            scripted = (value or "").strip().lower().startswith(("javascript:", "vbscript:"))
+            if name.startswith("on") or scripted:
                 self.refs.append((name, tag, "active", self.getpos()[0]))
             elif name in self.ATTRS and value:
                 self.refs.append((value.strip(), tag, name, self.getpos()[0]))

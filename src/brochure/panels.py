@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import markup
 from .content import Brochure
-from .problems import Problem
+from .problems import Problem, plural
 from .schema import suggest
 
 PAGES = 2  # a trifold is one sheet: the outside and the inside
@@ -88,8 +88,7 @@ def overflow_problems(brochure: Brochure, overfull: dict[str, int]) -> list[Prob
                 brochure.path,
                 line,
                 "error",
-                f"the `{name}` panel is too full: about {lines} line{'s' if lines != 1 else ''} "
-                "do not fit",
+                f"the `{name}` panel is too full: about {plural(lines, 'line')} do not fit",
                 f"Cut about {lines} lines from {what}, or move a section to another panel",
                 code="panel-overflow",
             )

@@ -28,7 +28,7 @@ from .errors import BrochureError, SourceError
 from .filenames import UniqueNames, safe_name
 from .leads import LeadRow, RowProblem, open_leads
 from .output import BuildState, Writer
-from .problems import first_error
+from .problems import first_error, plural
 from .project import Project
 from .render import (
     SLOT_CSS,
@@ -108,10 +108,7 @@ class Summary:
     def line(self) -> str:
         """Return the closing line of a run."""
         text = ", ".join(f"{n} {status}" for status, n in self.counts.items())
-        return (
-            f"{text} ({self.leads} lead{'s' * (self.leads != 1)} x {self.brochures} "
-            f"brochure{'s' * (self.brochures != 1)})."
-        )
+        return f"{text} ({plural(self.leads, 'lead')} x {plural(self.brochures, 'brochure')})."
 
 
 def personalize(
@@ -170,15 +167,20 @@ def personalize(
 
 def _manifest_row(copy: Copy, lead: LeadRow) -> tuple[object, ...]:
     return (
-        lead.lead_id,
-        lead.name,
-        lead.email,
+        _cell(lead.lead_id),
+        _cell(lead.name),
+        _cell(lead.email),
         copy.slug,
-        copy.file,
+        _cell(copy.file),
         copy.pages,
         copy.size,
         copy.row,
     )
+
+
+def _cell(text: str) -> str:
+    """Keep a spreadsheet from running lead text as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def prepare(pipeline: Pipeline, path: Path) -> Shared:
@@ -376,9 +378,7 @@ class Maker:
         self.css = {}
         self.template = overlay_template(self.pipeline.env)
         self.color = self.pipeline.brand.colors.get("dark", "#000")
-        self.fast = {
-            s.slug: s.slot is not None and (s.qr is None or _hex(self.color)) for s in shared
-        }
+        self.fast = {s.slug: s.slot is not None for s in shared}
         for s in shared:
             brochure, _ = self.pipeline.read(s.path)
             assert brochure is not None  # checked by prepare()
@@ -469,16 +469,6 @@ class TooLong(BrochureError):
     def __init__(self, message: str, hint: str) -> None:
         super().__init__(message)
         self.hint = hint
-
-
-def _hex(color: str) -> bool:
-    from .stamp import rgb
-
-    try:
-        rgb(color)
-    except ValueError:
-        return False
-    return True
 
 
 def stylesheet_for(pipeline: Pipeline, brochure: Brochure) -> str:

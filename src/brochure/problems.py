@@ -72,6 +72,11 @@ class Problem:
         return cls(**{**data, "path": Path(data["path"])})
 
 
+def plural(n: int, word: str) -> str:
+    """Return `1 line`, `2 lines`: a count and its noun."""
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
 def first_error(problems: list[Problem]) -> Problem | None:
     """Return the first problem of level error, if any."""
     return next((p for p in problems if p.level == "error"), None)

@@ -9,6 +9,7 @@ from .errors import BrochureError
 from .schema import suggest
 
 BRAND_FILE = "_brand.yml"
+CLAIMS_FILE = "claims.yml"  # the clinic's own claim rules, next to the brand file
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class Project:
     @property
     def brand_path(self) -> Path:
         return self.root / BRAND_FILE
+
+    @property
+    def claims_path(self) -> Path:
+        return self.root / CLAIMS_FILE
 
     @property
     def brochures_dir(self) -> Path:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .problems import plural
+
 Path_ = tuple[str | int, ...]
 Report = Callable[[Path_, str, str], None]
 
@@ -85,19 +87,12 @@ def lang(value: Any, path: Path_, report: Report) -> Any:
     return value
 
 
-def text_list(value: Any, path: Path_, report: Report, *, length: int | None = None) -> Any:
-    """Check a list of strings (optionally of an exact length)."""
+def text_list(value: Any, path: Path_, report: Report) -> Any:
+    """Check a list of strings."""
     if not isinstance(value, list) or not value:
         report(path, f"`{path[-1]}` must be a list", "Write one `- item` per line below it")
         return None
     items = [text(item, (*path, i), report) for i, item in enumerate(value)]
-    if length is not None and len(items) != length:
-        report(
-            path,
-            f"`{path[-1]}` has {len(items)} items but needs {length}",
-            "Give one entry per column, in the order of `columns`",
-        )
-        return None
     return None if None in items else items
 
 
@@ -166,7 +161,7 @@ COMMON = [
     Field("reviewed", date, help="When the content was last reviewed (YYYY-MM-DD)."),
     Field(
         "keywords",
-        lambda v, p, r: text_list(v, p, r),
+        text_list,
         required=False,
         help="A list of search words for the PDF metadata.",
     ),
@@ -174,9 +169,27 @@ COMMON = [
 
 
 def _comparison_rows(value: Any, path: Path_, report: Report) -> Any:
-    return records({"topic": text, "cells": lambda v, p, r: text_list(v, p, r)})(
-        value, path, report
-    )
+    return records({"topic": text, "cells": text_list})(value, path, report)
+
+
+def _one_cell_per_column(values: dict[str, Any], report: Report) -> None:
+    """Check that every comparison row has as many cells as there are columns."""
+    columns, rows = values.get("columns"), values.get("rows")
+    for i, row in enumerate(rows or [] if columns else []):
+        cells = row.get("cells")
+        if cells is not None and len(cells) != len(columns):
+            report(
+                ("rows", i, "cells"),
+                f"row {i + 1} has {plural(len(cells), 'cell')} but there are "
+                f"{plural(len(columns), 'column')}",
+                "Give one cell per column, in the order of `columns`",
+            )
+
+
+# Checks across the fields of one layout, run once each field is valid on its own.
+CROSS_CHECKS: dict[str, Callable[[dict[str, Any], Report], None]] = {
+    "comparison": _one_cell_per_column,
+}
 
 
 # The trifold's panels a brochure fills from its `##` sections, in reading order. The cover
@@ -234,7 +247,7 @@ LAYOUTS: dict[str, list[Field]] = {
     "comparison": [
         Field(
             "columns",
-            lambda v, p, r: text_list(v, p, r),
+            text_list,
             help="The names of the things compared, e.g. [Exosomes, PRP].",
         ),
         Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..frontmatter import parse_yaml
+from ..frontmatter import read_yaml_file
 from ..problems import Problem
 from ..resources import tel_problem
 from .claims import problems_in
@@ -17,7 +17,7 @@ def check_brand(pipeline: Any) -> list[Problem]:
     """Check the brand's phone number and the text it adds to every brochure."""
     brand = pipeline.brand  # raises the brand file's own errors first
     path = pipeline.project.brand_path
-    front = parse_yaml(path.read_text(encoding="utf-8"))  # brand.load has read it already
+    front = read_yaml_file(path)  # brand.load has checked it already
     problems = []
     wrong = tel_problem(brand.phone_href.removeprefix("tel:"))
     if wrong:

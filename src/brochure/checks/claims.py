@@ -9,14 +9,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..content import Brochure
-from ..frontmatter import FrontMatter, parse_yaml
+from ..frontmatter import FrontMatter, FrontMatterError, parse_yaml
 from ..problems import Problem
+from ..project import CLAIMS_FILE as PROJECT_FILE  # the shipped default has the same name
 from .text import Span, spans
 
-PROJECT_FILE = "claims.yml"
 LEVELS = ("error", "warning", "off")
 # A negation up to four words before the phrase, in the same clause, undoes it.
 _NEGATION = re.compile(
@@ -71,13 +69,8 @@ class RulesError(ValueError):
 def _read(text: str) -> tuple[list[dict[str, Any]], FrontMatter]:
     try:
         front = parse_yaml(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise RulesError(
-            f"invalid YAML: {exc.problem}",
-            mark.line + 1 if mark else None,
-            "Check the indentation and put text with a colon in quotes",
-        ) from None
+    except FrontMatterError as exc:
+        raise RulesError(str(exc), exc.line, exc.hint) from None
     rules = front.data.get("rules") if isinstance(front.data, dict) else None
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise RulesError(

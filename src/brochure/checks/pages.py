@@ -6,13 +6,9 @@ import math
 import re
 from typing import Any
 
-from ..problems import Problem
+from ..problems import Problem, plural
 
 NEARLY_EMPTY = 0.25  # a last page using less than this share of its height
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def check_page_budget(pipeline: Any, result: Any) -> list[Problem]:
@@ -28,7 +24,7 @@ def check_page_budget(pipeline: Any, result: Any) -> list[Problem]:
             "error",
             f"the brochure runs to {result.pages} pages but its budget is `pages: {budget}`: "
             f"about {lines} lines too long",
-            f"Cut about {_plural(lines, 'line')} of text, or raise `pages:`",
+            f"Cut about {plural(lines, 'line')} of text, or raise `pages:`",
             code="page-budget",
         )
     ]
@@ -50,7 +46,7 @@ def check_last_page(pipeline: Any, result: Any) -> list[Problem]:
             brochure.line_of("pages"),
             "warning",
             f"the last page is nearly empty: only {last.fill:.0%} of it is used",
-            f"Cut about {_plural(lines, 'line')} to fit on {_plural(fewer, 'page')} "
+            f"Cut about {plural(lines, 'line')} to fit on {plural(fewer, 'page')} "
             f"and set `pages: {fewer}`, or add content",
             code="page-budget",
         )

@@ -5,17 +5,13 @@ from __future__ import annotations
 import json
 
 from ..errors import display_path
-from ..problems import Problem
+from ..problems import Problem, plural
 from .runner import Report
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def _counts(problems: list[Problem]) -> str:
     errors = sum(p.level == "error" for p in problems)
-    return f"{_plural(errors, 'error')}, {_plural(len(problems) - errors, 'warning')}"
+    return f"{plural(errors, 'error')}, {plural(len(problems) - errors, 'warning')}"
 
 
 def text(report: Report, strict: bool = False) -> str:
@@ -27,7 +23,7 @@ def text(report: Report, strict: bool = False) -> str:
     for name, problems in files.items():
         ordered = sorted(problems, key=lambda p: (p.line or 0, p.col or 0))
         blocks.append("\n".join([f"{name} ({_counts(problems)})", *(p.format() for p in ordered)]))
-    checked = _plural(len(report.checked), "brochure")
+    checked = plural(len(report.checked), "brochure")
     verdict = "FAILED" if report.failed(strict) else "OK"
     summary = f"{verdict}: {checked} checked, {_counts(report.problems)}"
     if strict and verdict == "FAILED" and not report.count("error"):

@@ -6,9 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
-from ..frontmatter import parse_yaml
+from ..errors import SourceError
+from ..frontmatter import read_yaml_file
 from ..problems import Problem
 from ..project import Project
 
@@ -34,8 +33,8 @@ def load(project: Project, today: dt.date | None = None) -> tuple[Settings, list
     path = project.brand_path
     problems: list[Problem] = []
     try:
-        front = parse_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        front = read_yaml_file(path)
+    except (OSError, SourceError):
         return Settings(today=today or dt.date.today()), problems  # brand.load reports it
     defaults = front.data.get("defaults") if isinstance(front.data, dict) else None
     raw: Any = defaults.get("brochure") if isinstance(defaults, dict) else None
