@@ -24,10 +24,6 @@ class SourceError(BrochureError):
         super().__init__(format_place(self.path, line, message, hint))
 
 
-class BuildFailed(BrochureError):
-    """One or more brochures failed; the messages have already been shown."""
-
-
 def display_path(path: Path) -> str:
     """Show `path` relative to the working directory when it lies below it."""
     try:

@@ -258,8 +258,3 @@ def _template_place(exc: BaseException) -> tuple[int | None, str]:
             place = (tb.tb_lineno, Path(filename).name)
         tb = tb.tb_next
     return place
-
-
-def relative(path: Path, project: Project) -> str:
-    """Return `path` relative to the project root, with forward slashes."""
-    return path.resolve().relative_to(project.root).as_posix()

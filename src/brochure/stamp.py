@@ -16,10 +16,9 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from .pdf import PX_TO_PT  # PDF points per CSS px
+
 LEAD_ID_KEY = "/leadid"  # what WeasyPrint makes of <meta name="lead-id">
-
-
-PX = 0.75  # PDF points per CSS px
 
 
 @dataclass(frozen=True)
@@ -90,11 +89,11 @@ def qr_operators(url: str, color: str, where: Square, page_height: float) -> byt
     import segno
 
     rows = list(segno.make(url, error="m", micro=False).matrix_iter(border=0))
-    module = where.size * PX / len(rows)
+    module = where.size * PX_TO_PT / len(rows)
     red, green, blue = rgb(color)
     ops = [
         f"q {red:.4f} {green:.4f} {blue:.4f} rg {module:.6f} 0 0 {-module:.6f} "
-        f"{where.x * PX:.4f} {page_height - where.y * PX:.4f} cm"
+        f"{where.x * PX_TO_PT:.4f} {page_height - where.y * PX_TO_PT:.4f} cm"
     ]
     for y, row in enumerate(rows):
         x = 0

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from ..content import Brochure
+from ..glyphs import coverage
 from ..problems import Problem
 from .text import spans
 
@@ -21,18 +20,6 @@ def where(brochure: Brochure, char: str) -> tuple[int | None, int | None]:
         if index >= 0:
             return span.place(index)
     return None, None
-
-
-@cache
-def coverage(files: tuple[tuple[Path, int], ...]) -> frozenset[int]:
-    """Return the code points the font files (path, mtime) have glyphs for."""
-    from fontTools.ttLib import TTFont  # installed with WeasyPrint
-
-    found: set[int] = set()
-    for path, _ in files:
-        with TTFont(path, lazy=True) as font:
-            found.update(font.getBestCmap() or {})
-    return frozenset(found)
 
 
 def _char(char: str) -> str:
@@ -82,7 +69,7 @@ def check_rendering(pipeline: Any, result: Any) -> list[Problem]:
                 )
             )
     files = [pipeline.project.root / f.path for f in pipeline.brand.fonts]
-    covered = coverage(tuple((p, p.stat().st_mtime_ns) for p in files))
+    covered = coverage(tuple(sorted(files)))
     for family, chars in result.fallback.items():
         if any(ord(c) in covered for c in chars if not c.isspace()):
             problems.append(
