@@ -52,6 +52,10 @@ def test_tel_href(phone: str, href: str) -> None:
     assert tel_href(phone) == href
 
 
-def test_logo_follows_primary_colour(project: Path) -> None:
-    svg = (project / "assets" / "logo.svg").read_text()
-    assert "currentColor" in svg
+def test_logo_is_painted_in_the_primary_colour(built: Path) -> None:
+    # WeasyPrint draws currentColor as black: the inlined logo must carry the brand colour.
+    assert "currentColor" in (built / "assets" / "logo.svg").read_text()
+    primary = load(Project.at(built)).colors["primary"]
+    html = (built / "out" / "conditions.html").read_text()
+    logo = html[html.index('<span class="logo">') :][:1500]
+    assert f'fill="{primary}"' in logo and "currentColor" not in logo

@@ -341,3 +341,22 @@ def test_stamped_parts_are_tagged_for_screen_readers(batch: tuple[Path, object])
                 assert str(tree[int(annot.StructParent)].S) == "/Link"
         figures = [e for e in tree[1] if e.get("/S") == pikepdf.Name.Figure]
         assert str(figures[0].Alt).endswith(f"{BOOK}?lead=L-001")
+
+
+def test_an_unclosed_quote_stops_the_run_with_its_row(tmp_path: Path, project: Path) -> None:
+    # Without strict quoting, the open quote would swallow every later row into one name.
+    leads = write_csv(tmp_path / "leads.csv", ['"Bob,Smith,,L-1,,,', "Alice,Jones,,L-2,,,"])
+    result = invoke(project, "personalize", "conditions", "--leads", str(leads))
+    assert result.exit_code == 1
+    assert "leads.csv:2: row 2 is not valid CSV" in result.output
+    assert not list((project / "out" / "leads").rglob("*.pdf"))
+
+
+def test_manifest_cells_never_run_as_formulas(tmp_path: Path, project: Path) -> None:
+    leads = write_csv(tmp_path / "leads.csv", ['=HYPERLINK("http://x.example"),Smith,,@L-9,,,'])
+    result = invoke(project, "personalize", "conditions", "--leads", str(leads))
+    assert result.exit_code == 0, result.output
+    (row,) = manifest(project)
+    assert row["name"] == '\'=HYPERLINK("http://x.example") Smith'
+    assert row["lead_id"] == "'@L-9"
+    assert '=HYPERLINK("http://x.example") Smith' in pdf_text(project / "out/leads" / row["file"])
