@@ -56,11 +56,22 @@ class Server:
                 return line
         raise AssertionError(f"no matching line in {timeout} s: {self.lines} {self.errors}")
 
-    def get(self, path: str, method: str = "GET") -> tuple[int, str, bytes]:
-        """Send `path` as is (no normalising); return status, content type and body."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+    def get(
+        self, path: str, method: str = "GET", host: str | None = None
+    ) -> tuple[int, str, bytes]:
+        """Send `path` as is (no normalising); return status, content type and body.
+
+        `host` replaces the Host header http.client sends (the address and port).
+        """
+        address = self.base.removeprefix("http://").rsplit(":", 1)[0].strip("[]")
+        conn = http.client.HTTPConnection(address, self.port, timeout=10)
         try:
-            conn.request(method, path)
+            if host is None:
+                conn.request(method, path)
+            else:
+                conn.putrequest(method, path, skip_host=True)
+                conn.putheader("Host", host)
+                conn.endheaders()
             response = conn.getresponse()
             return response.status, response.getheader("Content-Type", ""), response.read()
         finally:

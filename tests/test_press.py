@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from .conftest import ROOT, copy_project, invoke
+from .conftest import ROOT, copy_project, invoke, pdf_text
 
 BLEED = 9  # points: 1/8 in
 SCALE = 3  # pixels per point when rasterising
@@ -172,6 +172,29 @@ def test_press_build_is_atomic_and_skipped_when_unchanged(project: Path) -> None
 
 
 def test_failed_press_build_writes_nothing(project: Path) -> None:
+    """Only the press render fails (its stylesheet names a missing image): the office file
+    is written, the press file is not, and the build fails naming the brochure."""
+    with (project / "styles" / "press.css").open("a", encoding="utf-8") as css:
+        css.write("@page { background: url(missing-press.png); }\n")  # office never loads it
+    result = invoke(project, "build", "--press", "overview")
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.output
+    assert errors[0].startswith(
+        "Error: brochures/overview.md: rendering failed: Failed to load image at "
+    )
+    assert "missing-press.png" in errors[0]
+    assert "built   out/overview.pdf (2 pages)" in result.output
+    assert "out/press" not in result.output
+    assert result.output.splitlines()[-1] == "0 built, 0 skipped, 1 failed (1 brochure)."
+    out = project / "out"
+    assert "Your provider can help you choose." in pdf_text(out / "overview.pdf")
+    assert not (out / "press" / "overview.pdf").exists()
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert not (out / "press").exists() or not any((out / "press").iterdir())
+
+
+def test_failed_office_build_skips_the_press_file(project: Path) -> None:
     path = project / "brochures" / "overview.md"
     text = path.read_text()
     path.write_text(

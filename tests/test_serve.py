@@ -10,7 +10,7 @@ import pytest
 
 from brochure.content import load
 from brochure.project import Project
-from brochure.serve import page_name
+from brochure.serve import host_name, page_name
 from brochure.watch import affected
 
 from .conftest import copy_project, invoke, pdf_text, replace_in
@@ -32,6 +32,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = Server(root)
     (root / "out" / "brand-link.yml").symlink_to(root / "_brand.yml")
     (root / "out" / "up").symlink_to(root)
+    leads = root / "out" / "leads"  # where `brochure personalize` writes by default
+    leads.mkdir()
+    (leads / "conditions-jane-doe.pdf").write_bytes((root / "out" / "conditions.pdf").read_bytes())
+    (leads / "manifest.csv").write_text("First Name,Email\nJane,jane@example.com\n")
+    (root / "out" / "copies").symlink_to(leads)
     yield server
     server.stop()
 
@@ -103,6 +108,30 @@ def test_paths_outside_out_and_folders_get_404(served: Server, path: str) -> Non
     status, _, body = served.get(path)
     assert status == 404, path
     assert b"Elixir" not in body and b"root:" not in body
+
+
+LEAD_PATHS = [
+    "/leads/manifest.csv",
+    "/leads/conditions-jane-doe.pdf",
+    "/leads%2fmanifest.csv",
+    "/LEADS/manifest.csv",
+    "/Leads/conditions-jane-doe.pdf",
+    "/thumbs/../leads/manifest.csv",
+    "/copies/manifest.csv",
+    "/leads/",
+    "/leads",
+]
+
+
+def test_lead_copies_are_never_served(served: Server) -> None:
+    leads = served.root / "out" / "leads"
+    assert (leads / "manifest.csv").is_file()
+    assert (leads / "conditions-jane-doe.pdf").is_file()
+    for path in LEAD_PATHS:
+        status, _, body = served.get(path)
+        assert status == 404, path
+        assert b"jane" not in body.lower() and not body.startswith(b"%PDF"), path
+    assert served.get("/conditions.pdf")[0] == 200  # the office copy next to it still is
 
 
 def test_build_writes_the_catalog(built: Path) -> None:
@@ -217,10 +246,57 @@ def test_default_bind_is_loopback(served: Server) -> None:
     assert not served.errors  # no warning
 
 
+FOREIGN_HOSTS = [
+    "evil.example",
+    "evil.example:{port}",
+    "127.0.0.1.evil.example:{port}",
+    "localhost.evil.example",
+    "127.0.0.1:{port}@evil.example",
+    "127.0.0.1:http",
+    "",
+]
+
+
+@pytest.mark.parametrize("host", FOREIGN_HOSTS)
+def test_foreign_host_header_is_refused(served: Server, host: str) -> None:
+    """A page on another site that rebinds its name to 127.0.0.1 reads nothing."""
+    for path in ("/", "/conditions.pdf", "/conditions.html", "/_brochure/events"):
+        status, _, body = served.get(path, host=host.format(port=served.port))
+        assert status == 403, (host, path)
+        assert body == b"Forbidden: open the address that brochure serve printed"
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "127.0.0.1:{port}", "localhost", "LocalHost:{port}", "[::1]:{port}"]
+)
+def test_loopback_host_names_are_served(served: Server, host: str) -> None:
+    status, kind, body = served.get("/", host=host.format(port=served.port))
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    assert b"Elixir and Wellness" in body
+    assert served.get("/conditions.pdf", host=host.format(port=served.port))[0] == 200
+
+
+def test_host_option_address_is_allowed(served: Server) -> None:
+    other = Server(served.root, "--host", "127.0.0.2")
+    try:
+        assert other.base == f"http://127.0.0.2:{other.port}"
+        assert other.get("/conditions.pdf")[0] == 200  # Host: 127.0.0.2:PORT
+        for host in ("127.0.0.2", "localhost:{port}"):
+            assert other.get("/", host=host.format(port=other.port))[0] == 200, host
+        for host in ("evil.example:{port}", "192.168.1.20:{port}"):
+            assert other.get("/", host=host.format(port=other.port))[0] == 403, host
+    finally:
+        assert other.stop() == 0
+
+
 def test_all_interfaces_warns_and_ctrl_c_stops_cleanly(served: Server) -> None:
     other = Server(served.root, "--host", "0.0.0.0")
     try:
         assert any("Warning: serving on all network interfaces" in e for e in other.errors)
+        # Others on the network open it by this computer's address or name, never a domain.
+        for host in ("192.168.1.20:{port}", socket.gethostname(), "localhost"):
+            assert other.get("/", host=host.format(port=other.port))[0] == 200, host
+        assert other.get("/", host=f"evil.example:{other.port}")[0] == 403
         import http.client
 
         events = http.client.HTTPConnection("127.0.0.1", other.port, timeout=10)
@@ -265,6 +341,23 @@ def test_port_in_use_is_an_error(project: Path) -> None:
 )
 def test_page_name(url: str, name: str | None) -> None:
     assert page_name(url) == name
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("127.0.0.1:8000", "127.0.0.1"),
+        ("LocalHost", "localhost"),
+        ("[::1]:8000", "[::1]"),
+        ("[::1]", "[::1]"),
+        ("evil.example:80", "evil.example"),
+        ("127.0.0.1:http", None),
+        (":8000", None),
+        ("", None),
+    ],
+)
+def test_host_name(header: str, name: str | None) -> None:
+    assert host_name(header) == name
 
 
 def test_affected(tmp_path: Path) -> None:

@@ -483,8 +483,15 @@ def build_press(
         except BrochureError as exc:
             error = Problem(path, None, "error", exc.message)
         state.record(job, None if error else key)
-        if error is not None:
-            outcomes[slug] = Outcome(slug, "failed", error=error.to_error().message)
+        if error is not None:  # the office PDF, if just written, is still reported
+            outcomes[slug] = Outcome(
+                slug,
+                "failed",
+                pages=outcome.pages,
+                problems=outcome.problems,
+                error=error.to_error().message,
+                written=outcome.written,
+            )
             echo(f"Error: {outcomes[slug].error}")
             continue
         outcomes[slug] = Outcome(

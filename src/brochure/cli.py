@@ -216,7 +216,7 @@ def personalize(
     from .project import Project
 
     project = Project.at(project_dir)
-    out = Path(out_dir) if out_dir else project.out_dir / "leads"
+    out = Path(out_dir) if out_dir else project.leads_dir
     with ExitStack() as stack:
         bar: list = []  # the progress bar, once the number of copies is known
 

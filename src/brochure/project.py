@@ -57,6 +57,11 @@ class Project:
     def out_dir(self) -> Path:
         return self.root / "out"
 
+    @property
+    def leads_dir(self) -> Path:
+        """Where `brochure personalize` writes lead copies by default (never served)."""
+        return self.out_dir / "leads"
+
     def layouts(self) -> set[str]:
         """Return the layout names: one template per layout, partials start with `_`."""
         return {

@@ -2,17 +2,22 @@
 
 Only files under out/ are served, and only by exact name: no directory listings, no hidden
 files, nothing a path can reach outside out/ (`..`, encoded or not, absolute paths,
-symlinks). Pages served get a small live-reload script; the files in out/ never do.
+symlinks), and nothing under out/leads/ (personalised copies hold lead data). Requests
+must name this server in their Host header (its address or a loopback name), so a web page
+cannot reach it through DNS rebinding. Pages served get a small live-reload script; the
+files in out/ never do.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 import socket
 import traceback
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING
@@ -27,7 +32,74 @@ if TYPE_CHECKING:
 DATA = Path(__file__).parent / "data"
 EVENTS = "/_brochure/events"
 ALL_INTERFACES = {"0.0.0.0", "::", ""}
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]"})
 HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+
+
+def bracketed(host: str) -> str:
+    """Write an address as it appears in a URL or Host header (`::1` -> `[::1]`)."""
+    return f"[{host}]" if ":" in host else host
+
+
+def host_name(header: str) -> str | None:
+    """Return the name in a Host header, lower case, port removed; None if malformed."""
+    name = header.strip().lower()
+    if ":" in name and not name.endswith("]"):
+        name, _, port = name.rpartition(":")
+        if not port.isdigit():
+            return None
+    return name or None
+
+
+@dataclass(frozen=True)
+class Hosts:
+    """The names a request's Host header may give: anything else may be DNS rebinding."""
+
+    names: frozenset[str]
+    any_ip: bool = False  # bound to all interfaces: any IP address of this computer too
+
+    @classmethod
+    def bound_to(cls, host: str) -> Hosts:
+        """Return the names to answer to when listening on `host`."""
+        if host in ALL_INTERFACES:
+            return cls(LOOPBACK | {socket.gethostname().lower()}, any_ip=True)
+        return cls(LOOPBACK | {bracketed(host).lower()})
+
+    def allow(self, header: str) -> bool:
+        """Tell whether a request with this Host header is for this server."""
+        name = host_name(header)
+        if name is None:
+            return False
+        if name in self.names:
+            return True
+        try:
+            ipaddress.ip_address(name.removeprefix("[").removesuffix("]"))
+        except ValueError:
+            return False  # a domain name: only a rebinding page would send one
+        return self.any_ip
+
+
+class HostGuard:
+    """ASGI middleware: refuse (403) HTTP requests whose Host header `hosts` does not allow."""
+
+    def __init__(self, app: Callable, hosts: Hosts) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http":
+            headers = dict(scope["headers"])
+            if not self.hosts.allow(headers.get(b"host", b"").decode("latin-1")):
+                from starlette.responses import PlainTextResponse
+
+                refuse = PlainTextResponse(
+                    "Forbidden: open the address that brochure serve printed",
+                    status_code=403,
+                    headers=HEADERS,
+                )
+                await refuse(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def page_name(url_path: str) -> str | None:
@@ -42,11 +114,17 @@ def page_name(url_path: str) -> str | None:
     return rel
 
 
-def resolve(out_dir: Path, name: str) -> Path | None:
-    """Return the file `name` under `out_dir`, symlinks resolved, if it stays inside."""
-    base = out_dir.resolve()
+def resolve(project: Project, name: str) -> Path | None:
+    """Return the file `name` under out/, symlinks resolved, if it stays inside.
+
+    Nothing under out/leads/ (any letter case) is returned: lead copies are not served.
+    """
+    base = project.out_dir.resolve()
     target = (base / name).resolve()
-    return target if target.is_relative_to(base) and target.is_file() else None
+    if not target.is_relative_to(base) or not target.is_file():
+        return None
+    private = target.relative_to(base).parts[0].casefold() == project.leads_dir.name.casefold()
+    return None if private else target
 
 
 def live_script() -> str:
@@ -114,13 +192,20 @@ class Hub:
 
 
 def app(
-    project: Project, rebuilder: Rebuilder, hub: Hub, echo: Callable[[str], None], ready: str = ""
+    project: Project,
+    rebuilder: Rebuilder,
+    hub: Hub,
+    echo: Callable[[str], None],
+    ready: str = "",
+    hosts: Hosts = Hosts(LOOPBACK),
 ) -> Starlette:
     """Return the web application: out/ files, error pages and the reload events.
 
-    `ready` is printed once the application has started.
+    `ready` is printed once the application has started; requests for other hosts than
+    `hosts` are refused.
     """
     from starlette.applications import Starlette
+    from starlette.middleware import Middleware
     from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
@@ -136,7 +221,7 @@ def app(
         if name is not None and name in rebuilder.failures:
             page = error_page(name, rebuilder.failures[name])
             return HTMLResponse(inject(page, script), status_code=500, headers=HEADERS)
-        path = resolve(project.out_dir, name) if name is not None else None
+        path = resolve(project, name) if name is not None else None
         if path is None:
             return PlainTextResponse("Not found", status_code=404, headers=HEADERS)
         if path.suffix == ".html":
@@ -162,7 +247,9 @@ def app(
                 await task
 
     return Starlette(
-        routes=[Route(EVENTS, events), Route("/{path:path}", files)], lifespan=lifespan
+        routes=[Route(EVENTS, events), Route("/{path:path}", files)],
+        middleware=[Middleware(HostGuard, hosts=hosts)],
+        lifespan=lifespan,
     )
 
 
@@ -252,8 +339,7 @@ def run(
             "Warning: serving on all network interfaces: anyone on your network can open "
             "these pages. Use --host 127.0.0.1 to keep them on this computer."
         )
-    shown = "127.0.0.1" if host in ALL_INTERFACES else host
-    shown = f"[{shown}]" if ":" in shown else shown
+    shown = bracketed("127.0.0.1" if host in ALL_INTERFACES else host)
     url = f"http://{shown}:{sock.getsockname()[1]}/"
     rebuilder = Rebuilder(project, echo)
     hub = Hub()
@@ -266,7 +352,14 @@ def run(
     try:
         rebuilder.run(None, pdf=True)
         config = uvicorn.Config(
-            app(project, rebuilder, hub, echo, ready=f"Serving {url} (press Ctrl-C to stop)"),
+            app(
+                project,
+                rebuilder,
+                hub,
+                echo,
+                ready=f"Serving {url} (press Ctrl-C to stop)",
+                hosts=Hosts.bound_to(host),
+            ),
             log_level="warning",
             access_log=False,
             lifespan="on",
