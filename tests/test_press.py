@@ -181,7 +181,7 @@ def test_failed_press_build_writes_nothing(project: Path) -> None:
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1, result.output
     assert errors[0].startswith(
-        "Error: brochures/overview.md: rendering failed: Failed to load image at "
+        "Error: brochures/overview.md: press file: rendering failed: Failed to load image at "
     )
     assert "missing-press.png" in errors[0]
     assert "built   out/overview.pdf (2 pages)" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -187,42 +188,30 @@ class Pipeline:
         """Render the browser preview of `brochure` (fast: no PDF)."""
         return render(self.project, self.brand, brochure, lead=lead, env=self.env, mode="preview")
 
-    def render_press(self, brochure: Brochure) -> tuple[bytes, int, list[Problem]]:
-        """Render the print shop's file (bleed, crop marks, whole fonts); count pages."""
-        from .pdf import capture_log
+    def render_press(self, brochure: Brochure) -> Result:
+        """Render the print shop's file (bleed, crop marks, whole fonts)."""
+        from .checks.rendering import check_rendering
+        from .pdf import capture_log, fallback_glyphs
 
         rendered = render(self.project, self.brand, brochure, env=self.env, styles=PRESS_STYLES)
         with capture_log() as log:
             document = self.renderer.layout(rendered.html, log, press=True)
             pdf = self.renderer.write_press(document)
-        return pdf, len(document.pages), log_problems(brochure, log)
-
-
-def log_problems(brochure: Brochure, log: Log) -> list[Problem]:
-    """Turn what WeasyPrint logged while rendering `brochure` into problems."""
-    problems = [
-        Problem(
-            brochure.path,
-            None,
-            "error",
-            f"rendering failed: {m}",
-            "Check the file names of images and fonts",
-            code="render",
+        families = {f.family for f in self.brand.fonts}
+        result = Result(
+            brochure,
+            pdf,
+            len(document.pages),
+            "",
+            set(),
+            log=log,
+            fallback=fallback_glyphs(document, families),
         )
-        for m in log.errors
-    ]
-    problems += [
-        Problem(
-            brochure.path,
-            None,
-            "warning",
-            f"rendering: {m}",
-            "Check the CSS in styles/",
-            code="render",
-        )
-        for m in log.warnings
-    ]
-    return problems
+        result.problems = [
+            dataclasses.replace(p, message=f"press file: {p.message}")
+            for p in check_rendering(self, result)
+        ]
+        return result
 
 
 def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
@@ -473,29 +462,26 @@ def build_press(
         key = fingerprint(shared, path)
         if not force and state.fresh(job, key, [pipeline.project.out_dir / rel]):
             continue
+        error = ""
         try:
             brochure, problems = pipeline.read(path)
             if brochure is not None and first_error(problems) is None:
-                pdf, pages, problems = pipeline.render_press(brochure)
-            error = first_error(problems)
-            if error is None:
-                writer.write(rel, pdf)
+                press = pipeline.render_press(brochure)
+                problems = press.problems
+            first = first_error(problems)
+            if first is None:
+                writer.write(rel, press.pdf)
+            else:
+                error = first.to_error().message
         except BrochureError as exc:
-            error = Problem(path, None, "error", exc.message)
+            error = exc.message
         state.record(job, None if error else key)
-        if error is not None:  # the office PDF, if just written, is still reported
-            outcomes[slug] = Outcome(
-                slug,
-                "failed",
-                pages=outcome.pages,
-                problems=outcome.problems,
-                error=error.to_error().message,
-                written=outcome.written,
-            )
-            echo(f"Error: {outcomes[slug].error}")
+        if error:  # the office PDF, if just written, is still reported
+            outcomes[slug] = dataclasses.replace(outcome, status="failed", error=error)
+            echo(f"Error: {error}")
             continue
-        outcomes[slug] = Outcome(
-            slug, "built", pages=pages, problems=outcome.problems, written=[*outcome.written, rel]
+        outcomes[slug] = dataclasses.replace(
+            outcome, status="built", pages=press.pages, written=[*outcome.written, rel]
         )
 
 
