@@ -16,20 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from brochure.project import Project
+
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("_brand.yml", "brochures", "templates", "styles", "assets")
 BROCHURE = [sys.executable, "-m", "brochure.cli"]
 CORE = ["conditions", "exosomes-vs-prp", "results-timeline"]  # the three brochures
-
-
-def copy_project(target: Path) -> None:
-    target.mkdir(parents=True)
-    for part in PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        elif source.is_file():
-            shutil.copy2(source, target / part)
 
 
 def timed(args: list[str], cwd: Path) -> float:
@@ -67,7 +58,7 @@ def main() -> None:
     core, cold, noop = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "project"
-        copy_project(work)
+        Project(ROOT).copy_to(work)
         count = len(list((work / "brochures").glob("*.md")))
         for _ in range(runs):
             shutil.rmtree(work / "out", ignore_errors=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -27,22 +26,11 @@ from pathlib import Path
 
 import psutil
 
+from brochure.project import Project
+
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("_brand.yml", "brochures", "templates", "styles", "assets")
 FIRST = ["Maria", "Ana", "Nguyễn", "Жанна", "Chloé", "Zoë", "Olivia", "Sofía", "Ava", "Μαρία"]
 LAST = ["Gonzalez", "Smith", "Thị Ánh", "Петрова", "Dubois", "Brontë", "Lee", "Núñez", "Kim"]
-
-
-def make_project(folder: Path) -> Path:
-    """Copy the shipped project into `folder`."""
-    folder.mkdir(parents=True)
-    for part in PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, folder / part)
-        else:
-            shutil.copy2(source, folder / part)
-    return folder
 
 
 def make_leads(path: Path, count: int) -> Path:
@@ -109,14 +97,12 @@ class PeakMemory:
             time.sleep(0.02)
 
 
-def per_copy(project: Path, sample: int) -> tuple[float, float]:
+def per_copy(proj: Project, sample: int) -> tuple[float, float]:
     """Median seconds per copy: stamped and full, interleaved, in this process."""
     from brochure.build import Pipeline
     from brochure.leads import LeadRow
     from brochure.personalize import Maker, lead_for, prepare
-    from brochure.project import Project
 
-    proj = Project.at(project)
     pipeline = Pipeline(proj)
     shared = prepare(pipeline, proj.brochures_dir / "conditions.md")
     maker = Maker(proj, [shared], Path(tempfile.mkdtemp()), Path("leads.csv"))
@@ -146,16 +132,15 @@ def per_copy(project: Path, sample: int) -> tuple[float, float]:
 
 def run(size: int, jobs: int, sample: int) -> None:
     from brochure.personalize import personalize
-    from brochure.project import Project
 
     with tempfile.TemporaryDirectory() as tmp:
-        project = make_project(Path(tmp) / "project")
+        project = Project(ROOT).copy_to(Path(tmp) / "project")
         leads = make_leads(Path(tmp) / "leads.csv", size)
         out = Path(tmp) / "copies"
         with PeakMemory() as memory:
             start = time.perf_counter()
             summary = personalize(
-                Project.at(project),
+                project,
                 ("conditions",),
                 leads,
                 out,

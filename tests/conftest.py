@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,21 +11,14 @@ from click.testing import CliRunner, Result
 from pypdf import PdfReader
 
 from brochure.cli import main
+from brochure.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ("_brand.yml", "brochures", "templates", "styles", "assets")
 
 
 def copy_project(target: Path) -> Path:
     """Copy the shipped project (content, brand, templates, styles, assets) to `target`."""
-    target.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        elif source.is_file():
-            shutil.copy2(source, target / part)
-    return target
+    return Project(ROOT).copy_to(target).root
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,17 @@ class Project:
     def leads_dir(self) -> Path:
         """Where `brochure personalize` writes lead copies by default (never served)."""
         return self.out_dir / "leads"
+
+    def copy_to(self, target: Path) -> Project:
+        """Copy the project's sources (not out/) into a new folder `target`; open the copy."""
+        target.mkdir(parents=True)
+        for name in (BRAND_FILE, CLAIMS_FILE, "brochures", "templates", "styles", "assets"):
+            source = self.root / name
+            if source.is_dir():
+                shutil.copytree(source, target / name)
+            elif source.is_file():
+                shutil.copy2(source, target / name)
+        return Project.at(target)
 
     def layouts(self) -> set[str]:
         """Return the layout names: one template per layout, partials start with `_`."""
