@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from brochure.brand import load, tel_href
+from brochure.errors import SourceError
 from brochure.project import Project
 
-from .conftest import ROOT
+from .conftest import ROOT, replace_in
 
 
 def luminance(hex_colour: str) -> float:
@@ -59,3 +60,35 @@ def test_logo_is_painted_in_the_primary_colour(built: Path) -> None:
     html = (built / "out" / "conditions.html").read_text()
     logo = html[html.index('<span class="logo">') :][:1500]
     assert f'fill="{primary}"' in logo and "currentColor" not in logo
+
+
+def test_roles_may_name_palette_colours_and_base_may_be_a_family(project: Path) -> None:
+    replace_in(
+        project,
+        "_brand.yml",
+        "  base:\n    family: Noto Sans\n    size: 10.5pt\n    line-height: 1.45\n",
+        "  base: Noto Sans\n",
+    )
+    replace_in(project, "_brand.yml", "  primary: teal", "  primary: sand")
+    brand = load(Project.at(project))
+    assert brand.colors["primary"] == brand.colors["sand"]
+    assert brand.base_family == "Noto Sans" and brand.base_size == "10.5pt"
+
+
+def test_unknown_section_names_its_line(project: Path) -> None:
+    replace_in(project, "_brand.yml", "\ncolor:\n", "\ncolour:\n")
+    with pytest.raises(SourceError) as caught:
+        load(Project.at(project))
+    assert caught.value.line == 27
+    assert caught.value.message.endswith(":27: unknown section `colour`. Did you mean `color`?")
+
+
+def test_check_validates_the_whole_brand_yml_format(project: Path, run) -> None:
+    replace_in(project, "_brand.yml", "typography:\n", "typography:\n  bogus: 1\n")
+    assert run(project, "build", "conditions").exit_code == 0  # the build reads what it prints
+    result = run(project, "check", "--strict")
+    assert result.exit_code == 1
+    assert (
+        "_brand.yml:43: error: `typography.bogus` does not follow the brand.yml format: "
+        "Extra inputs are not permitted" in result.output
+    )

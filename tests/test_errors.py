@@ -162,7 +162,7 @@ def test_stylesheet_cannot_reach_outside(project: Path) -> None:
 def test_missing_font_file(project: Path) -> None:
     (project / "styles" / "fonts" / "NotoSans-Bold.ttf").unlink()
     assert build_error(project, "conditions") == (
-        "Error: _brand.yml: font file `styles/fonts/NotoSans-Bold.ttf` not found in the "
+        "Error: _brand.yml:53: font file `styles/fonts/NotoSans-Bold.ttf` not found in the "
         "project. Put the font file in styles/fonts/ and check the path."
     )
 
@@ -175,7 +175,7 @@ def test_system_fonts_are_refused(project: Path) -> None:
         "- family: Noto Sans\n      source: system",
     )
     error = build_error(project, "conditions")
-    assert error.startswith("Error: _brand.yml: font `Noto Sans` has source `system`")
+    assert error.startswith("Error: _brand.yml:45: font `Noto Sans` has source `system`")
 
 
 def test_template_error_names_the_template(project: Path) -> None:
@@ -267,7 +267,7 @@ def test_brand_not_utf8(project: Path) -> None:
 def test_brand_colour_must_be_hex(project: Path) -> None:
     replace_in(project, "_brand.yml", 'ink: "#1E2A2E"', 'ink: "rgb(30, 42, 46)"')
     assert build_error(project, "conditions").startswith(
-        "Error: _brand.yml: colour `ink` is `rgb(30, 42, 46)`, not a hex colour."
+        "Error: _brand.yml:32: colour `ink` is `rgb(30, 42, 46)`, not a hex colour."
     )
 
 

@@ -188,7 +188,7 @@ def test_edited_title_shows_on_catalog_and_preview(server: Server) -> None:
 def test_brand_change_rebuilds_every_brochure(server: Server) -> None:
     replace_in(server.root, "_brand.yml", "  phone: 480 590 5693\n", "")
     for page in ("/", "/conditions.html"):
-        server.until(page, lambda s, t: s == 500 and "_brand.yml: missing `meta.phone`" in t, 5)
+        server.until(page, lambda s, t: s == 500 and "_brand.yml:5: missing `meta.phone`" in t, 5)
     replace_in(server.root, "_brand.yml", "meta:\n", "meta:\n  phone: 480 555 0199\n")
     for page in ("/", "/conditions.html", "/results-timeline.html"):
         server.until(page, lambda s, t: "480 555 0199" in t, timeout=5)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any, NoReturn
 
 from .errors import SourceError
-from .frontmatter import read_yaml_file
+from .frontmatter import FrontMatter, read_yaml_file
 from .project import Project
+from .schema import suggest
 
 HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 REQUIRED_META = ("phone", "disclaimer", "call_to_action")
@@ -76,152 +77,228 @@ def load(project: Project) -> Brand:
 
 @functools.lru_cache(maxsize=4)
 def _load(project: Project, mtime_ns: int, size: int) -> Brand:
-    """Read the brand file as it is at (mtime_ns, size): a new version is read again."""
-    from brand_yml import Brand as BrandYml  # slow import: only when something is rendered
-    from pydantic import ValidationError
+    """Read the brand file as it is at (mtime_ns, size): a new version is read again.
 
-    path = project.brand_path
-    read_yaml_file(path)  # not UTF-8, or not YAML: say so with the line
-    try:
-        raw = BrandYml.from_yaml(path)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise SourceError(
-            path,
-            f"`{where}`: {err['msg']}",
-            hint="See https://posit-dev.github.io/brand-yml/ for the format",
-        ) from None
-    except Exception as exc:  # brand_yml raises plain errors for some problems
-        raise SourceError(path, f"cannot read the brand file: {exc}".splitlines()[0]) from None
-
-    meta = raw.meta
-    extra = (meta.model_extra if meta else None) or {}
-
-    def need(value: object, field: str) -> str:
-        if not value:
-            raise SourceError(path, f"missing `{field}`", hint=f"Add `{field}` to {path.name}")
-        return str(value)
-
+    This reads the parts of the brand.yml format a brochure prints, with the line of every
+    mistake; `brochure check` also validates the whole file with the brand-yml package
+    (checks/brand.py), which is too slow to import on every build.
+    """
+    reader = _Reader(project, read_yaml_file(project.brand_path))
+    for section in reader.front.data:
+        if section not in SECTIONS:
+            reader.fail((section,), f"unknown section `{section}`", suggest(str(section), SECTIONS))
+    name = reader.text(("meta", "name"), ("meta", "name", "full"))
+    names = reader.get("meta", "name")
+    short = names.get("short") if isinstance(names, dict) else None
     for key in REQUIRED_META:
-        need(extra.get(key), f"meta.{key}")
-    name = need(meta and meta.name and meta.name.full, "meta.name.full")
-    link = meta.link if meta else None
-    booking = need((link and getattr(link, "booking", None)) or None, "meta.link.booking")
-    website = need(link and link.home, "meta.link.home")
-    colors = _colors(raw, path)
-    fonts = _fonts(raw, project, path)
-    typo = raw.typography
-    base = typo.base if typo else None
-    headings = typo.headings if typo else None
-    base_family = need(base and base.family, "typography.base.family")
-    heading_family = (headings and headings.family) or base_family
-    families = {f.family for f in fonts}
-    for family in (base_family, heading_family):
-        if family not in families:
-            raise SourceError(
-                path,
+        reader.text(("meta", key))
+    phone = reader.text(("meta", "phone"))
+    country = str(reader.get("meta", "phone_country") or "+1")
+    fonts = reader.fonts()
+    base_family = reader.text(("typography", "base"), ("typography", "base", "family"))
+    heading_family = (
+        reader.text(("typography", "headings"), ("typography", "headings", "family"))
+        if reader.get("typography", "headings")
+        else base_family
+    )
+    for where, family in (
+        (("typography", "base"), base_family),
+        (("typography", "headings"), heading_family),
+    ):
+        if family not in {f.family for f in fonts}:
+            reader.fail(
+                where,
                 f"the font family `{family}` has no files",
-                hint="List its files under typography.fonts with source: file",
+                "List its files under typography.fonts with source: file",
             )
-    logo = _logo(raw, project, path)
+    base = reader.get("typography", "base")
+    base = base if isinstance(base, dict) else {}
     return Brand(
         name=name,
-        short_name=(meta.name.short or name),
-        phone=str(extra["phone"]),
-        phone_href=tel_href(str(extra["phone"]), str(extra.get("phone_country", "+1"))),
-        booking_url=booking,
-        website=website,
-        address=str(extra.get("address", "")),
-        call_to_action=str(extra["call_to_action"]),
-        disclaimer=str(extra["disclaimer"]),
-        logo=logo,
-        colors=colors,
+        short_name=str(short or name),
+        phone=phone,
+        phone_href=tel_href(phone, country),
+        booking_url=reader.text(("meta", "link", "booking")),
+        website=reader.text(("meta", "link"), ("meta", "link", "home")),
+        address=str(reader.get("meta", "address") or ""),
+        call_to_action=reader.text(("meta", "call_to_action")),
+        disclaimer=reader.text(("meta", "disclaimer")),
+        logo=reader.logo(),
+        colors=reader.colors(),
         fonts=fonts,
         base_family=base_family,
         heading_family=heading_family,
-        base_size=str(base.size or "10.5pt"),
-        line_height=float(base.line_height or 1.45),
-        phone_country=str(extra.get("phone_country", "+1")),
+        base_size=str(base.get("size") or "10.5pt"),
+        line_height=float(base.get("line-height") or base.get("line_height") or 1.45),
+        phone_country=country,
     )
 
 
-def _colors(raw: object, path: Path) -> dict[str, str]:
-    color = raw.color  # type: ignore[attr-defined]
-    if color is None:
-        raise SourceError(path, "missing `color`", hint="Add a color: section with a palette")
-    out = dict(color.palette or {})
-    for role in ("primary", "secondary", "light", "dark", "foreground", "background"):
-        value = getattr(color, role, None)
-        if value:
-            out[role] = str(value)
-    for role in ("primary", "secondary", "foreground", "background"):
-        if role not in out:
-            raise SourceError(path, f"missing `color.{role}`", hint="Add it to the color: section")
-    for name, value in out.items():
-        if not HEX_COLOR.match(value):
-            raise SourceError(
-                path,
-                f"colour `{name}` is `{value}`, not a hex colour",
-                hint='Write colours as "#1D4F5C" (in quotes), or name a palette colour',
-            )
-    return out
+SECTIONS = ("meta", "logo", "color", "typography", "defaults")
+COLOR_ROLES = (
+    "foreground",
+    "background",
+    "primary",
+    "secondary",
+    "tertiary",
+    "success",
+    "info",
+    "warning",
+    "danger",
+    "light",
+    "dark",
+)
+WEIGHTS = {
+    "thin": 100,
+    "extra-light": 200,
+    "light": 300,
+    "normal": 400,
+    "medium": 500,
+    "semi-bold": 600,
+    "bold": 700,
+    "extra-bold": 800,
+    "black": 900,
+}
 
 
-def _fonts(raw: object, project: Project, path: Path) -> tuple[FontFile, ...]:
-    typo = raw.typography  # type: ignore[attr-defined]
-    out: list[FontFile] = []
-    for family in (typo.fonts if typo else None) or []:
-        if family.source != "file":
-            raise SourceError(
-                path,
-                f"font `{family.family}` has source `{family.source}`",
-                hint="Fonts must be files in styles/fonts/ (source: file): builds never "
-                "download fonts or use the system's",
-            )
-        for item in family.files:
-            rel = str(item.path.root)
-            file = project.root / rel
-            if not project.contains(file) or not file.is_file():
-                raise SourceError(
-                    path,
-                    f"font file `{rel}` not found in the project",
-                    hint="Put the font file in styles/fonts/ and check the path",
-                )
-            weight = item.weight.root
-            out.append(
-                FontFile(
-                    family.family,
-                    rel,
-                    700
-                    if weight == "bold"
-                    else 400
-                    if weight in ("normal", "auto")
-                    else int(weight),
-                    item.style,
-                )
-            )
-    if not out:
-        raise SourceError(path, "no fonts", hint="List the font files under typography.fonts")
-    return tuple(out)
+class _Reader:
+    """Walks the parsed brand file; every mistake is an error at its line."""
 
+    def __init__(self, project: Project, front: FrontMatter) -> None:
+        self.project = project
+        self.front = front
+        self.path = project.brand_path
 
-def _logo(raw: object, project: Project, path: Path) -> str:
-    logo = raw.logo  # type: ignore[attr-defined]
-    resource = logo and (logo.medium or logo.small or logo.large)
-    if resource is None:
-        raise SourceError(path, "missing `logo`", hint="Point logo.medium at an SVG in assets/")
-    item = getattr(resource, "light", None) or resource
-    rel = str(item.path.root)
-    file = project.root / rel
-    if not project.contains(file) or not file.is_file():
-        raise SourceError(
-            path,
-            f"logo file `{rel}` not found in the project",
-            hint="Put the logo in assets/ and check the path",
+    def fail(self, where: tuple[str | int, ...], message: str, hint: str = "") -> NoReturn:
+        raise SourceError(self.path, message, line=self.front.line_of(*where), hint=hint)
+
+    def get(self, *where: str | int) -> Any:
+        value: Any = self.front.data
+        for step in where:
+            if isinstance(value, dict):
+                value = value.get(step)
+            elif isinstance(value, list) and isinstance(step, int) and step < len(value):
+                value = value[step]
+            else:
+                return None
+        return value
+
+    def text(self, *places: tuple[str | int, ...]) -> str:
+        """Return the first of `places` that holds text (a mapping falls through)."""
+        for where in places:
+            value = self.get(*where)
+            scalar = isinstance(value, (str, int, float)) and not isinstance(value, bool)
+            if scalar and str(value).strip():
+                return str(value).strip()
+        last = places[-1]
+        self.fail(
+            last[:-1] if self.get(*last[:-1]) is not None else last[:1],
+            f"missing `{'.'.join(map(str, last))}`",
+            f"Add `{last[-1]}:` to {self.path.name}",
         )
-    if file.suffix.lower() != ".svg":
-        raise SourceError(
-            path, f"logo `{rel}` is not an SVG", hint="Use a vector SVG logo so it prints sharp"
+
+    def file(self, where: tuple[str | int, ...], rel: Any, what: str, hint: str) -> str:
+        """Check that `rel` names a file inside the project; return it."""
+        if not isinstance(rel, str) or not rel.strip():
+            self.fail(where, f"{what} must be a file path", hint)
+        target = self.project.root / rel
+        if not self.project.contains(target) or not target.is_file():
+            self.fail(where, f"{what} `{rel}` not found in the project", hint)
+        return rel
+
+    def colors(self) -> dict[str, str]:
+        color = self.get("color")
+        if not isinstance(color, dict):
+            self.fail(("color",), "missing `color`", "Add a color: section with a palette")
+        palette = color.get("palette") or {}
+        if not isinstance(palette, dict):
+            self.fail(("color", "palette"), "`color.palette` must list `name: colour` lines")
+        out = {str(k): str(v) for k, v in palette.items()}
+        for role in COLOR_ROLES:
+            value = color.get(role)
+            if value is not None:
+                out[role] = str(palette.get(value, value))  # a palette name or a colour
+        for key in color:
+            if key != "palette" and key not in COLOR_ROLES:
+                self.fail(
+                    ("color", key), f"unknown colour role `{key}`", suggest(str(key), COLOR_ROLES)
+                )
+        for role in ("primary", "secondary", "foreground", "background"):
+            if role not in out:
+                self.fail(("color",), f"missing `color.{role}`", "Add it to the color: section")
+        for name, value in out.items():
+            if not HEX_COLOR.match(value):
+                where = ("color", "palette", name) if name in palette else ("color", name)
+                self.fail(
+                    where,
+                    f"colour `{name}` is `{value}`, not a hex colour",
+                    'Write colours as "#1D4F5C" (in quotes), or name a palette colour',
+                )
+        return out
+
+    def fonts(self) -> tuple[FontFile, ...]:
+        hint = "Put the font file in styles/fonts/ and check the path"
+        out: list[FontFile] = []
+        for i, family in enumerate(self.get("typography", "fonts") or []):
+            where = ("typography", "fonts", i)
+            name = self.text((*where, "family"))
+            source = family.get("source", "file") if isinstance(family, dict) else None
+            if source != "file":
+                self.fail(
+                    (*where, "source"),
+                    f"font `{name}` has source `{source}`",
+                    "Fonts must be files in styles/fonts/ (source: file): builds never "
+                    "download fonts or use the system's",
+                )
+            for j, item in enumerate(family.get("files") or []):
+                item = item if isinstance(item, dict) else {"path": item}
+                rel = self.file((*where, "files", j), item.get("path"), "font file", hint)
+                weight = item.get("weight", 400)
+                weight = WEIGHTS.get(weight, weight) if isinstance(weight, str) else weight
+                if not isinstance(weight, int) or not 100 <= weight <= 900:
+                    self.fail(
+                        (*where, "files", j, "weight"),
+                        f"font weight `{weight}`",
+                        "Use a number from 100 to 900, e.g. 400 or 700",
+                    )
+                style = item.get("style", "normal")
+                if style not in ("normal", "italic"):
+                    self.fail(
+                        (*where, "files", j, "style"),
+                        f"font style `{style}`",
+                        "Use normal or italic",
+                    )
+                out.append(FontFile(name, rel, weight, style))
+        if not out:
+            self.fail(("typography",), "no fonts", "List the font files under typography.fonts")
+        return tuple(out)
+
+    def logo(self) -> str:
+        hint = "Put the logo in assets/ and check the path"
+        logo = self.get("logo")
+        images = logo.get("images") or {} if isinstance(logo, dict) else {}
+        choice = (
+            logo
+            if isinstance(logo, str)
+            else next(
+                (
+                    logo[k]
+                    for k in ("medium", "small", "large")
+                    if isinstance(logo, dict) and logo.get(k)
+                ),
+                None,
+            )
         )
-    return rel
+        if isinstance(choice, dict):
+            choice = choice.get("light") or choice.get("path")
+        choice = images.get(choice, choice) if isinstance(choice, str) else choice
+        if isinstance(choice, dict):
+            choice = choice.get("path")
+        if choice is None:
+            self.fail(("logo",), "missing `logo`", "Point logo.medium at an SVG in assets/")
+        rel = self.file(("logo",), choice, "logo file", hint)
+        if not rel.lower().endswith(".svg"):
+            self.fail(
+                ("logo",), f"logo `{rel}` is not an SVG", "Use a vector SVG logo so it prints sharp"
+            )
+        return rel

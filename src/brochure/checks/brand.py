@@ -6,6 +6,7 @@ from typing import Any
 
 from ..frontmatter import read_yaml_file
 from ..problems import Problem
+from ..project import Project
 from ..resources import tel_problem
 from .claims import problems_in
 from .text import Span
@@ -36,3 +37,34 @@ def check_brand(pipeline: Any) -> list[Problem]:
         span = Span(str(getattr(brand, key)), path, line, col, "field")
         problems += problems_in(span, pipeline.claim_rules)
     return problems
+
+
+def check_brand_format(project: Project) -> list[Problem]:
+    """Validate the whole brand file with the brand-yml package (Quarto and Shiny read it too).
+
+    The build reads only what brochures print; this catches the rest of the format.
+    """
+    from brand_yml import Brand  # ~0.15 s to import: only in `brochure check`
+    from pydantic import ValidationError
+
+    path = project.brand_path
+    try:
+        Brand.from_yaml(path)
+    except ValidationError as exc:
+        front = read_yaml_file(path)
+        return [
+            Problem(
+                path,
+                front.line_of(*[p for p in err["loc"] if isinstance(p, (str, int))]),
+                "error",
+                f"`{'.'.join(map(str, err['loc']))}` does not follow the brand.yml format: "
+                f"{err['msg']}",
+                "See https://posit-dev.github.io/brand-yml/ for the format",
+                code="brand",
+            )
+            for err in exc.errors()[:5]
+        ]
+    except Exception as exc:  # brand_yml raises plain errors for some problems
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return [Problem(path, None, "error", f"brand.yml format: {message}", code="brand")]
+    return []

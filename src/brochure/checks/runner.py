@@ -9,6 +9,7 @@ from ..build import Pipeline
 from ..errors import BrochureError, SourceError
 from ..problems import Problem, first_error
 from ..project import Project
+from .brand import check_brand_format
 
 
 @dataclass
@@ -45,7 +46,7 @@ def run(
     pipeline = Pipeline(project, today=today)
     report = Report()
     try:
-        report.problems += pipeline.project_problems()
+        report.problems += pipeline.project_problems() + check_brand_format(project)
     except BrochureError as exc:
         report.problems.append(_as_problem(exc, project.brand_path))
         return report  # without a brand nothing can be checked further
