@@ -34,7 +34,7 @@ def per_brochure(cwd: Path) -> dict[str, float]:
     code = (
         "import time, json\n"
         "from brochure.project import Project\n"
-        "from brochure.build import Pipeline\n"
+        "from brochure.pipeline import Pipeline\n"
         "p = Pipeline(Project.at('.'))\n"
         "b, _ = p.read(Project.at('.').brochure_paths()[0]); p.render(b)  # warm up\n"
         "out = {}\n"

@@ -99,9 +99,9 @@ class PeakMemory:
 
 def per_copy(proj: Project, sample: int) -> tuple[float, float]:
     """Median seconds per copy: stamped and full, interleaved, in this process."""
-    from brochure.build import Pipeline
     from brochure.leads import LeadRow
     from brochure.personalize import Maker, lead_for, prepare
+    from brochure.pipeline import Pipeline
 
     pipeline = Pipeline(proj)
     shared = prepare(pipeline, proj.brochures_dir / "conditions.md")

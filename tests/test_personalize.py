@@ -142,8 +142,8 @@ def assert_same_pixels_as_full_render(root: Path, copy: Path, row: LeadRow) -> N
     """The copy draws the same pixels as rendering it from scratch with its lead."""
     from PIL import ImageChops
 
-    from brochure.build import Pipeline
     from brochure.personalize import lead_for
+    from brochure.pipeline import Pipeline
     from brochure.project import Project
 
     pipeline = Pipeline(Project.at(root))

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .build import Outcome, Pipeline, thumbnail_path
+from .build import Outcome, thumbnail_path
 from .errors import BrochureError, SourceError
+from .pipeline import Pipeline
 from .problems import Problem, first_error
 from .project import Project
 

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import glyphs
 from .brand import tel_href
-from .build import Pipeline, fingerprint, shared_fingerprint
 from .content import Brochure
 from .errors import BrochureError, SourceError
 from .filenames import UniqueNames, safe_name
+from .fingerprint import fingerprint, shared_fingerprint
 from .leads import LeadRow, RowProblem, open_leads
 from .output import BuildState, Writer
+from .pipeline import Pipeline
 from .problems import first_error, plural
 from .project import Project
 from .render import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..build import Pipeline
 from ..errors import BrochureError, SourceError
+from ..pipeline import Pipeline
 from ..problems import Problem, first_error
 from ..project import Project
 from .brand import check_brand_format

@@ -1,0 +1,37 @@
+"""What a build output depends on, hashed: unchanged inputs mean nothing to rebuild."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import __version__
+from .project import Project
+
+SOURCE_DIR = Path(__file__).parent
+
+
+def _files(folder: Path) -> Iterable[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def shared_fingerprint(project: Project) -> hashlib._Hash:
+    """Hash every input all brochures share: brand, templates, styles, assets, this code."""
+    digest = hashlib.sha256(__version__.encode())
+    sources = [project.brand_path]
+    if project.claims_path.is_file():  # the clinic's own claim rules change what fails
+        sources.append(project.claims_path)
+    for folder in (project.templates_dir, project.styles_dir, project.assets_dir, SOURCE_DIR):
+        if folder.is_dir():
+            sources.extend(_files(folder))
+    for path in sources:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest
+
+
+def fingerprint(shared: hashlib._Hash, path: Path) -> str:
+    """Hash one brochure's own file on top of the shared inputs."""
+    digest = shared.copy()
+    digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,185 @@
+"""One brochure at a time: read and check it, render it to PDF and preview, run the checks."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import content, markup, panels, resources
+from .brand import Brand
+from .brand import load as load_brand
+from .checks import FAST, RENDERED
+from .checks.settings import Settings
+from .checks.settings import load as load_settings
+from .content import Brochure
+from .errors import SourceError
+from .problems import Problem
+from .project import Project
+from .render import Lead, Rendered, environment, render
+
+if TYPE_CHECKING:
+    from .checks.claims import Rule
+    from .pdf import Log, PageFacts, Renderer
+
+
+PRESS_STYLES = ("press",)  # styles/press.css: the bleed
+
+
+@dataclass
+class Result:
+    """One brochure rendered to PDF (not yet written)."""
+
+    brochure: Brochure
+    pdf: bytes
+    pages: int
+    preview: str
+    static: set[str]
+    problems: list[Problem] = field(default_factory=list)
+    facts: list[PageFacts] = field(default_factory=list)  # per page: text, lines, fill
+    log: Log | None = None  # what WeasyPrint logged
+    fallback: dict[str, str] = field(default_factory=dict)  # non-brand font -> characters
+    overfull: dict[str, int] = field(default_factory=dict)  # trifold panel -> lines too many
+    thumbnail: bytes = b""  # a PNG of the first page, for the catalog
+
+
+class Pipeline:
+    """Load a project's shared parts once, then check and render brochures."""
+
+    def __init__(self, project: Project, today: dt.date | None = None) -> None:
+        self.project = project
+        self.layouts = project.layouts()
+        self.today = today
+        self.checks: list[Callable[[Pipeline, Brochure], list[Problem]]] = [
+            check_references,
+            check_panels,
+            *FAST,
+        ]
+        self.render_checks: list[Callable[[Pipeline, Result], list[Problem]]] = [
+            check_panel_overflow,
+            *RENDERED,
+        ]
+
+    @cached_property
+    def _settings(self) -> tuple[Settings, list[Problem]]:
+        return load_settings(self.project, self.today)
+
+    @property
+    def settings(self) -> Settings:
+        """The check settings from `defaults: brochure:` in the brand file."""
+        return self._settings[0]
+
+    @cached_property
+    def claim_rules(self) -> list[Rule]:
+        """The claims rules: the shipped list, changed by the project's claims.yml."""
+        from .checks.claims import RulesError, load_rules
+
+        try:
+            return load_rules(self.project.root)
+        except RulesError as exc:
+            raise SourceError(
+                self.project.claims_path, str(exc), line=exc.line, hint=exc.hint
+            ) from None
+
+    def project_problems(self) -> list[Problem]:
+        """Check what every brochure shares: the check settings and the brand's own text."""
+        from .checks.brand import check_brand
+
+        return self._settings[1] + check_brand(self)
+
+    @cached_property
+    def brand(self) -> Brand:
+        return load_brand(self.project)
+
+    @cached_property
+    def env(self):
+        return environment(self.project)
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        from .pdf import Renderer  # WeasyPrint takes ~0.4 s to import: only when rendering
+
+        return Renderer(self.project)
+
+    def read(self, path: Path, checks: bool = True) -> tuple[Brochure | None, list[Problem]]:
+        """Read one brochure and run the fast checks on it (unless `checks` is False)."""
+        brochure, problems = content.read(path, self.layouts)
+        if brochure is not None and checks:
+            for check in self.checks:
+                problems.extend(check(self, brochure))
+        return brochure, problems
+
+    def render(self, brochure: Brochure, lead: Lead | None = None, preview: bool = True) -> Result:
+        """Render `brochure` to PDF bytes (and its HTML preview); run the render checks."""
+        from .checks.disclaimer import MIN_TEXT_PT
+        from .pdf import capture_log, fallback_glyphs, overfull_panels, page_facts
+
+        rendered = render(self.project, self.brand, brochure, lead=lead, env=self.env)
+        with capture_log() as log:
+            document = self.renderer.layout(rendered.html, log)
+            pdf = self.renderer.write(document)
+        page = self.preview(brochure, lead) if preview else Rendered("")
+        families = {f.family for f in self.brand.fonts}
+        result = Result(
+            brochure,
+            pdf,
+            len(document.pages),
+            page.html,
+            page.static,
+            facts=page_facts(document, MIN_TEXT_PT),
+            log=log,
+            fallback=fallback_glyphs(document, families),
+            overfull=overfull_panels(document),
+        )
+        for check in self.render_checks:
+            result.problems.extend(check(self, result))
+        return result
+
+    def preview(self, brochure: Brochure, lead: Lead | None = None) -> Rendered:
+        """Render the browser preview of `brochure` (fast: no PDF)."""
+        return render(self.project, self.brand, brochure, lead=lead, env=self.env, mode="preview")
+
+    def render_press(self, brochure: Brochure) -> Result:
+        """Render the print shop's file (bleed, crop marks, whole fonts)."""
+        from .checks.rendering import check_rendering
+        from .pdf import capture_log, fallback_glyphs
+
+        rendered = render(self.project, self.brand, brochure, env=self.env, styles=PRESS_STYLES)
+        with capture_log() as log:
+            document = self.renderer.layout(rendered.html, log, press=True)
+            pdf = self.renderer.write_press(document)
+        families = {f.family for f in self.brand.fonts}
+        result = Result(
+            brochure,
+            pdf,
+            len(document.pages),
+            "",
+            set(),
+            log=log,
+            fallback=fallback_glyphs(document, families),
+        )
+        result.problems = [
+            dataclasses.replace(p, message=f"press file: {p.message}")
+            for p in check_rendering(self, result)
+        ]
+        return result
+
+
+def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
+    """Check every image and link in the body."""
+    refs = markup.references(brochure.body, brochure.body_line)
+    return resources.check_references(pipeline.project, brochure.path, refs)
+
+
+def check_panels(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
+    """Check which `##` sections fill a trifold's panels."""
+    return panels.check(brochure)
+
+
+def check_panel_overflow(pipeline: Pipeline, result: Result) -> list[Problem]:
+    """Report each trifold panel whose text does not fit it."""
+    return panels.overflow_problems(result.brochure, result.overfull)
