@@ -188,6 +188,34 @@ def _write(
     )
 
 
+def build_all(
+    project: Project,
+    slugs: tuple[str, ...] = (),
+    *,
+    force: bool = False,
+    press: bool = False,
+    say: Callable[[str], None] = print,
+    warn: Callable[[str], None] = print,
+) -> bool:
+    """Build, write the catalog page and say what was done; tell whether all went well."""
+    from . import catalog
+
+    outcomes = build(project, slugs, force=force, press=press, echo=warn)
+    for outcome in outcomes:
+        for rel in outcome.written:
+            say(f"built   out/{rel} ({plural(outcome.pages, 'page')})")
+    ok = all(o.status != "failed" for o in outcomes)
+    try:
+        if catalog.write(project, outcomes):
+            say(f"wrote   out/{catalog.PAGE} (the catalog page)")
+    except BrochureError as exc:  # shown already when the brand file broke every brochure
+        if exc.message not in {o.error for o in outcomes}:
+            warn(f"Error: {exc.message}")
+        ok = False
+    say(summary(outcomes))
+    return ok
+
+
 def summary(outcomes: list[Outcome]) -> str:
     """Return the closing line of a build."""
     counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}

@@ -47,40 +47,24 @@ def build(slugs: tuple[str, ...], force: bool, press: bool, project_dir: str) ->
     to send to a print shop.
     Example: brochure build exosomes-vs-prp
     """
+    from .build import build_all
+    from .project import Project
+
     # A build is short and makes little garbage: the cycle collector would only cost time
     # (~10% of a cold build). Long runs (serve, personalize) keep it on.
     gc.disable()
     try:
-        _build(slugs, force, press, project_dir)
+        ok = build_all(
+            Project.at(project_dir),
+            slugs,
+            force=force,
+            press=press,
+            say=click.echo,
+            warn=lambda line: click.echo(line, err=True),
+        )
     finally:
         gc.enable()
-
-
-def _build(slugs: tuple[str, ...], force: bool, press: bool, project_dir: str) -> None:
-    from . import catalog
-    from .build import build as run
-    from .build import summary
-    from .errors import BrochureError
-    from .problems import plural
-    from .project import Project
-
-    project = Project.at(project_dir)
-    outcomes = run(
-        project, slugs, force=force, press=press, echo=lambda line: click.echo(line, err=True)
-    )
-    for outcome in outcomes:
-        for rel in outcome.written:
-            click.echo(f"built   out/{rel} ({plural(outcome.pages, 'page')})")
-    failed = any(o.status == "failed" for o in outcomes)
-    try:
-        if catalog.write(project, outcomes):
-            click.echo(f"wrote   out/{catalog.PAGE} (the catalog page)")
-    except BrochureError as exc:  # shown already when the brand file broke every brochure
-        if exc.message not in {o.error for o in outcomes}:
-            click.echo(f"Error: {exc.message}", err=True)
-        failed = True
-    click.echo(summary(outcomes))
-    if failed:
+    if not ok:
         sys.exit(1)
 
 
