@@ -375,3 +375,12 @@ def test_affected(tmp_path: Path) -> None:
         brochures / "photo.jpg",
     ):
         assert affected(project, [brochures / "a.md", shared]) is None, shared
+
+
+def test_saving_claims_file_rechecks_every_brochure(server: Server) -> None:
+    rule = (
+        "rules:\n  - id: no-glow\n    phrases: [glow]\n    level: error\n"
+        "    why: we do not promise a glow\n    instead: say what may change\n"
+    )
+    (server.root / "claims.yml").write_text(rule, encoding="utf-8")
+    server.until("/", lambda s, t: "risky claim “glow”" in t, timeout=15)

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
-from .project import BRAND_FILE, Project
+from .project import BRAND_FILE, CLAIMS_FILE, Project
 
 # Files editors and tools write while saving (swap files, backups, `sed -i` and vim's
 # probe files, which have no suffix at all): never a real change.
@@ -64,21 +64,22 @@ async def changes(
     `watching` is set once the watches are in place: a change after that is seen.
 
     The folders are watched with everything below them; the project folder itself only
-    for the brand file (it also holds out/ and perhaps a .venv, which are not sources).
+    for the brand and claims files (it also holds out/ and perhaps a .venv).
     """
     from watchfiles import awatch
 
     queue: asyncio.Queue[set[Path]] = asyncio.Queue()
 
-    async def pump(*paths: Path, recursive: bool, only: str = "") -> None:
+    async def pump(*paths: Path, recursive: bool, only: tuple[str, ...] = ()) -> None:
         async for batch in awatch(
             *paths, stop_event=stop, recursive=recursive, watch_filter=None, debounce=400, step=30
         ):
-            found = {Path(p) for _, p in batch if not only or Path(p).name == only}
+            found = {Path(p) for _, p in batch if not only or Path(p).name in only}
             if found:
                 queue.put_nowait(found)
 
-    tasks = [asyncio.create_task(pump(project.root, recursive=False, only=BRAND_FILE))]
+    top = (BRAND_FILE, CLAIMS_FILE)  # in the project folder itself, only these are sources
+    tasks = [asyncio.create_task(pump(project.root, recursive=False, only=top))]
     if sources(project):
         tasks.append(asyncio.create_task(pump(*sources(project), recursive=True)))
     waiter = asyncio.create_task(stop.wait())
