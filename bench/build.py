@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from brochure.project import Project
+from brochure.source.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 BROCHURE = [sys.executable, "-m", "brochure.cli"]

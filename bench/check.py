@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from brochure.checks.runner import run
-from brochure.project import Project
+from brochure.source.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 27)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import psutil
 
-from brochure.project import Project
+from brochure.source.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST = ["Maria", "Ana", "Nguyễn", "Жанна", "Chloé", "Zoë", "Olivia", "Sofía", "Ava", "Μαρία"]
@@ -99,9 +99,9 @@ class PeakMemory:
 
 def per_copy(proj: Project, sample: int) -> tuple[float, float]:
     """Median seconds per copy: stamped and full, interleaved, in this process."""
-    from brochure.leads import LeadRow
-    from brochure.personalize import Maker, lead_for, prepare
-    from brochure.pipeline import Pipeline
+    from brochure.build.pipeline import Pipeline
+    from brochure.personalize.run import Maker, lead_for, prepare
+    from brochure.source.leads import LeadRow
 
     pipeline = Pipeline(proj)
     shared = prepare(pipeline, proj.brochures_dir / "conditions.md")
@@ -131,7 +131,7 @@ def per_copy(proj: Project, sample: int) -> tuple[float, float]:
 
 
 def run(size: int, jobs: int, sample: int) -> None:
-    from brochure.personalize import personalize
+    from brochure.personalize.run import personalize
 
     with tempfile.TemporaryDirectory() as tmp:
         project = Project(ROOT).copy_to(Path(tmp) / "project")

@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from pypdf import PdfReader
 
 from brochure.cli import main
-from brochure.project import Project
+from brochure.source.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from brochure.brand import load, tel_href
 from brochure.errors import SourceError
-from brochure.project import Project
+from brochure.source.brand import load, tel_href
+from brochure.source.project import Project
 
 from .conftest import ROOT, replace_in
 

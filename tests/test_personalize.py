@@ -10,8 +10,8 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from brochure.filenames import UniqueNames, safe_name
-from brochure.leads import LeadRow, normalise_header
+from brochure.personalize.filenames import UniqueNames, safe_name
+from brochure.source.leads import LeadRow, normalise_header
 
 from .conftest import invoke, pdf_text
 
@@ -142,9 +142,9 @@ def assert_same_pixels_as_full_render(root: Path, copy: Path, row: LeadRow) -> N
     """The copy draws the same pixels as rendering it from scratch with its lead."""
     from PIL import ImageChops
 
-    from brochure.personalize import lead_for
-    from brochure.pipeline import Pipeline
-    from brochure.project import Project
+    from brochure.build.pipeline import Pipeline
+    from brochure.personalize.run import lead_for
+    from brochure.source.project import Project
 
     pipeline = Pipeline(Project.at(root))
     brochure, _ = pipeline.read(root / "brochures/conditions.md")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from brochure.content import load
-from brochure.project import Project
-from brochure.serve import host_name, page_name
-from brochure.watch import affected
+from brochure.serve.server import host_name, page_name
+from brochure.serve.watch import affected
+from brochure.source.content import load
+from brochure.source.project import Project
 
 from .conftest import copy_project, invoke, pdf_text, replace_in
 from .live import Server

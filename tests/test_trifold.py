@@ -9,8 +9,8 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from brochure.content import load
-from brochure.project import Project
+from brochure.source.content import load
+from brochure.source.project import Project
 
 from .conftest import invoke, pdf_text, replace_in
 

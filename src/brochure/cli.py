@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from . import __version__
+from brochure import __version__
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -47,8 +47,8 @@ def build(slugs: tuple[str, ...], force: bool, press: bool, project_dir: str) ->
     to send to a print shop.
     Example: brochure build exosomes-vs-prp
     """
-    from .build import build_all
-    from .project import Project
+    from brochure.build.run import build_all
+    from brochure.source.project import Project
 
     # A build is short and makes little garbage: the cycle collector would only cost time
     # (~10% of a cold build). Long runs (serve, personalize) keep it on.
@@ -96,9 +96,9 @@ def check(slugs: tuple[str, ...], strict: bool, fmt: str, today: object, project
     (with --strict, on warnings too).
     Example: brochure check --strict conditions
     """
-    from .checks import report
-    from .checks.runner import run
-    from .project import Project
+    from brochure.checks import report
+    from brochure.checks.runner import run
+    from brochure.source.project import Project
 
     day = today.date() if today is not None else None  # type: ignore[attr-defined]
     result = run(Project.at(project_dir), slugs, today=day)
@@ -111,8 +111,8 @@ def check(slugs: tuple[str, ...], strict: bool, fmt: str, today: object, project
 @project_option
 def list_(project_dir: str) -> None:
     """List the brochures: slug, title, layout and page budget."""
-    from .catalog import rows
-    from .project import Project
+    from brochure.build.catalog import rows
+    from brochure.source.project import Project
 
     table = rows(Project.at(project_dir))
     widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
@@ -142,8 +142,8 @@ def serve(port: int, host: str, project_dir: str) -> None:
     preview. Saving a brochure, template, style or the brand file updates open pages.
     Example: brochure serve --port 8001
     """
-    from .project import Project
-    from .serve import run
+    from brochure.serve.server import run
+    from brochure.source.project import Project
 
     run(
         Project.at(project_dir),
@@ -195,9 +195,9 @@ def personalize(
     from contextlib import ExitStack
     from pathlib import Path
 
-    from .errors import display_path
-    from .personalize import personalize as run
-    from .project import Project
+    from brochure.errors import display_path
+    from brochure.personalize.run import personalize as run
+    from brochure.source.project import Project
 
     project = Project.at(project_dir)
     out = Path(out_dir) if out_dir else project.leads_dir

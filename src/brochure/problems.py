@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .errors import SourceError, display_path
+from brochure.errors import SourceError, display_path
 
 Level = Literal["error", "warning"]
 

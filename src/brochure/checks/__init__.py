@@ -6,13 +6,13 @@ Fast checks read the source only (`FAST`); render checks look at the laid-out pa
 
 from __future__ import annotations
 
-from .claims import check_claims
-from .disclaimer import check_disclaimer
-from .links import check_front_matter_links
-from .pages import check_last_page, check_page_budget
-from .readability import check_reading_level
-from .rendering import check_rendering
-from .review import check_review_date
+from brochure.checks.claims import check_claims
+from brochure.checks.disclaimer import check_disclaimer
+from brochure.checks.links import check_front_matter_links
+from brochure.checks.pages import check_last_page, check_page_budget
+from brochure.checks.printing import check_rendering
+from brochure.checks.readability import check_reading_level
+from brochure.checks.review import check_review_date
 
 FAST = [check_front_matter_links, check_claims, check_reading_level, check_review_date]
 RENDERED = [check_rendering, check_page_budget, check_last_page, check_disclaimer]

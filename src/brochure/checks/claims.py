@@ -9,11 +9,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..content import Brochure
-from ..frontmatter import FrontMatter, FrontMatterError, parse_yaml
-from ..problems import Problem
-from ..project import CLAIMS_FILE as PROJECT_FILE  # the shipped default has the same name
-from .text import Span, spans
+from brochure.checks.text import Span, spans
+from brochure.problems import Problem
+from brochure.source.content import Brochure
+from brochure.source.frontmatter import FrontMatter, FrontMatterError, parse_yaml
+from brochure.source.project import CLAIMS_FILE as PROJECT_FILE
 
 LEVELS = ("error", "warning", "off")
 # A negation up to four words before the phrase, in the same clause, undoes it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..problems import Problem
+from brochure.problems import Problem
 
 MIN_TEXT_PT = 6  # smaller text does not count as readable
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import markup, resources
-from ..content import Brochure
-from ..problems import Problem
-from .text import front_spans
+from brochure.checks.text import front_spans
+from brochure.problems import Problem
+from brochure.render import markup
+from brochure.source import resources
+from brochure.source.content import Brochure
 
 
 def check_front_matter_links(pipeline: Any, brochure: Brochure) -> list[Problem]:

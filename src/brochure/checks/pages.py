@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any
 
-from ..problems import Problem, plural
+from brochure.problems import Problem, plural
 
 NEARLY_EMPTY = 0.25  # a last page using less than this share of its height
 

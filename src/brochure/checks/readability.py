@@ -9,9 +9,9 @@ from typing import Any
 
 import pyphen
 
-from ..content import Brochure
-from ..problems import Problem
-from .text import Span, spans
+from brochure.checks.text import Span, spans
+from brochure.problems import Problem
+from brochure.source.content import Brochure
 
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,:]\d+)*")
 SENTENCE_RE = re.compile(r"\S.*?(?:[.!?]+[\"'”’)]*(?=\s|$)|$)", re.DOTALL)

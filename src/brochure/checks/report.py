@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from ..errors import display_path
-from ..problems import Problem, plural
-from .runner import Report
+from brochure.checks.runner import Report
+from brochure.errors import display_path
+from brochure.problems import Problem, plural
 
 
 def _counts(problems: list[Problem]) -> str:

@@ -6,8 +6,8 @@ import calendar
 import datetime as dt
 from typing import Any
 
-from ..content import Brochure
-from ..problems import Problem
+from brochure.problems import Problem
+from brochure.source.content import Brochure
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

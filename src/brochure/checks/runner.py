@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..errors import BrochureError, SourceError
-from ..pipeline import Pipeline
-from ..problems import Problem, first_error
-from ..project import Project
-from .brand import check_brand_format
+from brochure.build.pipeline import Pipeline
+from brochure.checks.brand_text import check_brand_format
+from brochure.errors import BrochureError, SourceError
+from brochure.problems import Problem, first_error
+from brochure.source.project import Project
 
 
 @dataclass

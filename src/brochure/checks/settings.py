@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import SourceError
-from ..frontmatter import read_yaml_file
-from ..problems import Problem
-from ..project import Project
+from brochure.errors import SourceError
+from brochure.problems import Problem
+from brochure.source.frontmatter import read_yaml_file
+from brochure.source.project import Project
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def load(project: Project, today: dt.date | None = None) -> tuple[Settings, list
     for key, value in (raw or {}).items() if isinstance(raw, dict) else ():
         where = front.line_of("defaults", "brochure", key)
         if key not in OPTIONS:
-            from ..schema import suggest
+            from brochure.source.schema import suggest
 
             problems.append(
                 Problem(

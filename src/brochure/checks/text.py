@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..content import Brochure
+from brochure.source.content import Brochure
 
 # Markdown syntax replaced by spaces, so every character keeps its line and column.
 _MASKS = [

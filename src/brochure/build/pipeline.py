@@ -10,21 +10,22 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import content, markup, panels, resources
-from .brand import Brand
-from .brand import load as load_brand
-from .checks import FAST, RENDERED
-from .checks.settings import Settings
-from .checks.settings import load as load_settings
-from .content import Brochure
-from .errors import SourceError
-from .problems import Problem
-from .project import Project
-from .render import Lead, Rendered, environment, render
+from brochure.checks import FAST, RENDERED, panels
+from brochure.checks.settings import Settings
+from brochure.checks.settings import load as load_settings
+from brochure.errors import SourceError
+from brochure.problems import Problem
+from brochure.render import markup
+from brochure.render.html import Lead, Rendered, environment, render
+from brochure.source import content, resources
+from brochure.source.brand import Brand
+from brochure.source.brand import load as load_brand
+from brochure.source.content import Brochure
+from brochure.source.project import Project
 
 if TYPE_CHECKING:
-    from .checks.claims import Rule
-    from .pdf import Log, PageFacts, Renderer
+    from brochure.checks.claims import Rule
+    from brochure.render.pdf import Log, PageFacts, Renderer
 
 
 PRESS_STYLES = ("press",)  # styles/press.css: the bleed
@@ -76,7 +77,7 @@ class Pipeline:
     @cached_property
     def claim_rules(self) -> list[Rule]:
         """The claims rules: the shipped list, changed by the project's claims.yml."""
-        from .checks.claims import RulesError, load_rules
+        from brochure.checks.claims import RulesError, load_rules
 
         try:
             return load_rules(self.project.root)
@@ -87,7 +88,7 @@ class Pipeline:
 
     def project_problems(self) -> list[Problem]:
         """Check what every brochure shares: the check settings and the brand's own text."""
-        from .checks.brand import check_brand
+        from brochure.checks.brand_text import check_brand
 
         return self._settings[1] + check_brand(self)
 
@@ -101,7 +102,7 @@ class Pipeline:
 
     @cached_property
     def renderer(self) -> Renderer:
-        from .pdf import Renderer  # WeasyPrint takes ~0.4 s to import: only when rendering
+        from brochure.render.pdf import Renderer
 
         return Renderer(self.project)
 
@@ -115,8 +116,8 @@ class Pipeline:
 
     def render(self, brochure: Brochure, lead: Lead | None = None, preview: bool = True) -> Result:
         """Render `brochure` to PDF bytes (and its HTML preview); run the render checks."""
-        from .checks.disclaimer import MIN_TEXT_PT
-        from .pdf import capture_log, fallback_glyphs, overfull_panels, page_facts
+        from brochure.checks.disclaimer import MIN_TEXT_PT
+        from brochure.render.pdf import capture_log, fallback_glyphs, overfull_panels, page_facts
 
         rendered = render(self.project, self.brand, brochure, lead=lead, env=self.env)
         with capture_log() as log:
@@ -145,8 +146,8 @@ class Pipeline:
 
     def render_press(self, brochure: Brochure) -> Result:
         """Render the print shop's file (bleed, crop marks, whole fonts)."""
-        from .checks.rendering import check_rendering
-        from .pdf import capture_log, fallback_glyphs
+        from brochure.checks.printing import check_rendering
+        from brochure.render.pdf import capture_log, fallback_glyphs
 
         rendered = render(self.project, self.brand, brochure, env=self.env, styles=PRESS_STYLES)
         with capture_log() as log:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .problems import plural
+from brochure.problems import plural
 
 Path_ = tuple[str | int, ...]
 Report = Callable[[Path_, str, str], None]

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .build import Outcome, thumbnail_path
-from .errors import BrochureError, SourceError
-from .pipeline import Pipeline
-from .problems import Problem, first_error
-from .project import Project
+from brochure.build.pipeline import Pipeline
+from brochure.build.run import Outcome, thumbnail_path
+from brochure.errors import BrochureError, SourceError
+from brochure.problems import Problem, first_error
+from brochure.source.project import Project
 
 if TYPE_CHECKING:
-    from .output import BuildState, Writer
+    from brochure.build.output import BuildState, Writer
 
 PAGE = "index.html"
 TEMPLATE = "_catalog.html"
@@ -85,8 +85,8 @@ def cards(
     `outcomes` are this run's build results (brochures not in them show what the last build
     recorded); `checks` adds problems per slug found by other commands (`brochure check`).
     """
-    from .output import BuildState
-    from .render import month_year
+    from brochure.build.output import BuildState
+    from brochure.render.html import month_year
 
     pipeline = Pipeline(project)
     state = BuildState(project.out_dir)
@@ -134,8 +134,8 @@ def page(project: Project, cards: list[Card]) -> tuple[str, set[str]]:
     """Render the catalog page in the clinic's brand; return its HTML and the files it uses."""
     from markupsafe import Markup
 
-    from .brand import load as load_brand
-    from .render import brand_logo, environment, render_template, stylesheet
+    from brochure.render.html import brand_logo, environment, render_template, stylesheet
+    from brochure.source.brand import load as load_brand
 
     brand = load_brand(project)
     used: set[str] = set()
@@ -178,7 +178,7 @@ def write(
 
     Raises BrochureError when the catalog cannot be made (a broken brand file or template).
     """
-    from .output import BuildState, Writer
+    from brochure.build.output import BuildState, Writer
 
     if (project.brochures_dir / "index.md").is_file():
         raise SourceError(

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from .errors import SourceError
-from .frontmatter import FrontMatter, read_yaml_file
-from .project import Project
-from .schema import suggest
+from brochure.errors import SourceError
+from brochure.source.frontmatter import FrontMatter, read_yaml_file
+from brochure.source.project import Project
+from brochure.source.schema import suggest
 
 HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 REQUIRED_META = ("phone", "disclaimer", "call_to_action")

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .markup import Reference
-from .problems import Problem
-from .project import Project
+from brochure.problems import Problem
+from brochure.render.markup import Reference
+from brochure.source.project import Project
 
 LINK_SCHEMES = {"http", "https", "mailto", "tel"}
 TEL_RE = re.compile(r"^\+?[0-9][0-9().\- ]{5,20}[0-9]$")

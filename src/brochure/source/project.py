@@ -6,8 +6,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BrochureError
-from .schema import suggest
+from brochure.errors import BrochureError
+from brochure.source.schema import suggest
 
 BRAND_FILE = "_brand.yml"
 CLAIMS_FILE = "claims.yml"  # the clinic's own claim rules, next to the brand file

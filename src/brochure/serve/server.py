@@ -22,14 +22,14 @@ from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING
 
-from .errors import BrochureError
-from .project import Project
-from .rebuild import Failure, Rebuilder
+from brochure.errors import BrochureError
+from brochure.serve.rebuild import Failure, Rebuilder
+from brochure.source.project import Project
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 EVENTS = "/_brochure/events"
 ALL_INTERFACES = {"0.0.0.0", "::", ""}
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]"})
@@ -265,7 +265,7 @@ async def live(
 
     `watching` is set once changes are watched.
     """
-    from .watch import affected, changes
+    from brochure.serve.watch import affected, changes
 
     pending: set[str] | None = set()
     ready = asyncio.Event()

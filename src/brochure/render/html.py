@@ -11,11 +11,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import markup
-from .brand import Brand
-from .content import Brochure
-from .errors import SourceError
-from .project import Project
+from brochure.errors import SourceError
+from brochure.render import markup
+from brochure.source.brand import Brand
+from brochure.source.content import Brochure
+from brochure.source.project import Project
 
 # How resource URLs are written: "pdf" keeps project-relative paths (the PDF stage resolves
 # them against the project root); "preview" points into out/static/, which the writer fills.

@@ -20,18 +20,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import glyphs
-from .brand import tel_href
-from .content import Brochure
-from .errors import BrochureError, SourceError
-from .filenames import UniqueNames, safe_name
-from .fingerprint import fingerprint, shared_fingerprint
-from .leads import LeadRow, RowProblem, open_leads
-from .output import BuildState, Writer
-from .pipeline import Pipeline
-from .problems import first_error, plural
-from .project import Project
-from .render import (
+from brochure.build.fingerprint import fingerprint, shared_fingerprint
+from brochure.build.output import BuildState, Writer
+from brochure.build.pipeline import Pipeline
+from brochure.errors import BrochureError, SourceError
+from brochure.personalize.filenames import UniqueNames, safe_name
+from brochure.problems import first_error, plural
+from brochure.render.html import (
     SLOT_CSS,
     Lead,
     booking_url,
@@ -40,9 +35,14 @@ from .render import (
     overlay_template,
     render,
 )
+from brochure.source import glyphs
+from brochure.source.brand import tel_href
+from brochure.source.content import Brochure
+from brochure.source.leads import LeadRow, RowProblem, open_leads
+from brochure.source.project import Project
 
 if TYPE_CHECKING:
-    from .pdf import Place
+    from brochure.render.pdf import Place
 
 STATE_FILE = ".personalize-state.json"
 MANIFEST = "manifest.csv"
@@ -186,7 +186,7 @@ def _cell(text: str) -> str:
 
 def prepare(pipeline: Pipeline, path: Path) -> Shared:
     """Render the shared pages of one brochure, with hidden room for the per-lead parts."""
-    from .pdf import capture_log, find_places, page_size, user_css
+    from brochure.render.pdf import capture_log, find_places, page_size, user_css
 
     brochure, problems = pipeline.read(path)
     error = first_error(problems)
@@ -367,7 +367,7 @@ class Maker:
     def __init__(
         self, project: Project, shared: list[Shared], out_dir: Path, leads_path: Path
     ) -> None:
-        from .pdf import user_css
+        from brochure.render.pdf import user_css
 
         self.leads_path = leads_path
         self.shared_list = shared
@@ -411,8 +411,8 @@ class Maker:
 
     def render(self, slug: str, lead: Lead) -> tuple[bytes, int]:
         """Return one copy's PDF bytes and page count (stamped, or in full if need be)."""
-        from .pdf import PLAIN_OPTIONS, capture_log, find_places
-        from .stamp import Square, stamp
+        from brochure.personalize.stamp import Square, stamp
+        from brochure.render.pdf import PLAIN_OPTIONS, capture_log, find_places
 
         shared, brochure = self.shared[slug], self.brochures[slug]
         if not self.fast[slug]:
@@ -474,6 +474,6 @@ class TooLong(BrochureError):
 
 def stylesheet_for(pipeline: Pipeline, brochure: Brochure) -> str:
     """The brochure's CSS as its PDF uses it (fonts, brand variables, common and layout)."""
-    from .render import stylesheet
+    from brochure.render.html import stylesheet
 
     return stylesheet(pipeline.project, pipeline.brand, brochure.layout, lambda rel: rel)

@@ -16,7 +16,7 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from .pdf import PX_TO_PT  # PDF points per CSS px
+from brochure.render.pdf import PX_TO_PT
 
 LEAD_ID_KEY = "/leadid"  # what WeasyPrint makes of <meta name="lead-id">
 

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BrochureError
-from .problems import Problem
+from brochure.errors import BrochureError
+from brochure.problems import Problem
 
 COLUMNS = (
     "first_name",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..frontmatter import read_yaml_file
-from ..problems import Problem
-from ..project import Project
-from ..resources import tel_problem
-from .claims import problems_in
-from .text import Span
+from brochure.checks.claims import problems_in
+from brochure.checks.text import Span
+from brochure.problems import Problem
+from brochure.source.frontmatter import read_yaml_file
+from brochure.source.project import Project
+from brochure.source.resources import tel_problem
 
 CHECKED_TEXT = ("call_to_action", "disclaimer")
 

@@ -8,10 +8,10 @@ import os
 import signal
 import threading
 
-from .content import Brochure
-from .errors import BrochureError
-from .pipeline import Pipeline, Result
-from .problems import first_error
+from brochure.build.pipeline import Pipeline, Result
+from brochure.errors import BrochureError
+from brochure.problems import first_error
+from brochure.source.content import Brochure
 
 _WORKER: Pipeline | None = None
 
@@ -26,7 +26,7 @@ def _render_in_worker(brochure: Brochure) -> Result | str:
 
 
 def _render_or_error(pipeline: Pipeline, brochure: Brochure) -> Result | str:
-    from .thumbnail import first_page_png
+    from brochure.render.thumbnail import first_page_png
 
     try:
         result = pipeline.render(brochure)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import schema
-from .frontmatter import FrontMatter, FrontMatterError, split
-from .problems import Problem, first_error
+from brochure.problems import Problem, first_error
+from brochure.source import schema
+from brochure.source.frontmatter import FrontMatter, FrontMatterError, split
 
 
 @dataclass(frozen=True)

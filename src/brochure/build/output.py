@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import BrochureError
+from brochure.errors import BrochureError
 
 
 def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import markup
-from .content import Brochure
-from .problems import Problem, plural
-from .schema import suggest
+from brochure.problems import Problem, plural
+from brochure.render import markup
+from brochure.source.content import Brochure
+from brochure.source.schema import suggest
 
 PAGES = 2  # a trifold is one sheet: the outside and the inside
 

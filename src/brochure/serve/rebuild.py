@@ -10,11 +10,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import catalog
-from .build import Outcome, build, preview
-from .errors import BrochureError
-from .output import Writer
-from .project import Project
+from brochure.build import catalog
+from brochure.build.output import Writer
+from brochure.build.run import Outcome, build, preview
+from brochure.errors import BrochureError
+from brochure.source.project import Project
 
 
 @dataclass(frozen=True)

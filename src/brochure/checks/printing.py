@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..content import Brochure
-from ..glyphs import coverage
-from ..problems import Problem
-from .text import spans
+from brochure.checks.text import spans
+from brochure.problems import Problem
+from brochure.source.content import Brochure
+from brochure.source.glyphs import coverage
 
 NOTDEF_RE = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.+?)"')
 

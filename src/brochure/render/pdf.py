@@ -20,7 +20,7 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .project import Project
+from brochure.source.project import Project
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "custom_metadata": True}
 # Press files embed whole fonts and declare their RGB colours as sRGB (an output intent).

@@ -7,18 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .content import Brochure
-from .errors import BrochureError
-from .fingerprint import fingerprint, shared_fingerprint
-from .parallel import render_all
-from .pipeline import Pipeline, Result
-from .press import build_press
-from .problems import Problem, first_error, plural
-from .project import Project
-from .render import Rendered
+from brochure.build.fingerprint import fingerprint, shared_fingerprint
+from brochure.build.pipeline import Pipeline, Result
+from brochure.build.press import build_press
+from brochure.build.workers import render_all
+from brochure.errors import BrochureError
+from brochure.problems import Problem, first_error, plural
+from brochure.render.html import Rendered
+from brochure.source.content import Brochure
+from brochure.source.project import Project
 
 if TYPE_CHECKING:
-    from .output import Writer
+    from brochure.build.output import Writer
 
 
 @dataclass
@@ -51,7 +51,7 @@ def build(
 
     With `press`, also write out/press/<slug>.pdf for a print shop (see build_press).
     """
-    from .output import BuildState, Writer
+    from brochure.build.output import BuildState, Writer
 
     paths = project.brochure_paths(slugs)
     state = BuildState(project.out_dir)
@@ -140,7 +140,7 @@ def preview(
 
     A preview is `previewed` or `failed`; the PDFs and the build state are left alone.
     """
-    from .output import Writer
+    from brochure.build.output import Writer
 
     writer = writer or Writer(project.out_dir)
     pipeline = Pipeline(project)
@@ -198,7 +198,7 @@ def build_all(
     warn: Callable[[str], None] = print,
 ) -> bool:
     """Build, write the catalog page and say what was done; tell whether all went well."""
-    from . import catalog
+    from brochure.build import catalog
 
     outcomes = build(project, slugs, force=force, press=press, echo=warn)
     for outcome in outcomes:

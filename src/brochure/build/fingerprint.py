@@ -6,10 +6,10 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import __version__
-from .project import Project
+from brochure import __version__
+from brochure.source.project import Project
 
-SOURCE_DIR = Path(__file__).parent
+SOURCE_DIR = Path(__file__).parent.parent  # the whole brochure package
 
 
 def _files(folder: Path) -> Iterable[Path]:

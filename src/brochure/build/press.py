@@ -7,14 +7,14 @@ import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .errors import BrochureError
-from .fingerprint import fingerprint
-from .pipeline import Pipeline
-from .problems import first_error
+from brochure.build.fingerprint import fingerprint
+from brochure.build.pipeline import Pipeline
+from brochure.errors import BrochureError
+from brochure.problems import first_error
 
 if TYPE_CHECKING:
-    from .build import Outcome
-    from .output import BuildState, Writer
+    from brochure.build.output import BuildState, Writer
+    from brochure.build.run import Outcome
 
 
 PRESS_DIR = "press"  # out/press/<slug>.pdf: the print shop's files

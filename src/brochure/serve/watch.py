@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
-from .project import BRAND_FILE, CLAIMS_FILE, Project
+from brochure.source.project import BRAND_FILE, CLAIMS_FILE, Project
 
 # Files editors and tools write while saving (swap files, backups, `sed -i` and vim's
 # probe files, which have no suffix at all): never a real change.
