@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from brochure.checks.runner import run
+from brochure.build.check import run
 from brochure.source.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -148,7 +148,7 @@ def assert_same_pixels_as_full_render(root: Path, copy: Path, row: LeadRow) -> N
 
     pipeline = Pipeline(Project.at(root))
     brochure, _ = pipeline.read(root / "brochures/conditions.md")
-    full = pdfium.PdfDocument(pipeline.render(brochure, lead_for(row), preview=False).pdf)
+    full = pdfium.PdfDocument(pipeline.render(brochure, lead=lead_for(row), preview=False).pdf)
     fast = pdfium.PdfDocument(copy)
     assert len(full) == len(fast)
     for i in range(len(full)):

@@ -96,8 +96,8 @@ def check(slugs: tuple[str, ...], strict: bool, fmt: str, today: object, project
     (with --strict, on warnings too).
     Example: brochure check --strict conditions
     """
+    from brochure.build.check import run
     from brochure.checks import report
-    from brochure.checks.runner import run
     from brochure.source.project import Project
 
     day = today.date() if today is not None else None  # type: ignore[attr-defined]

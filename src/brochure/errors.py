@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from brochure.problems import Problem
 
 
 class BrochureError(click.ClickException):
@@ -42,3 +46,14 @@ def format_place(path: Path, line: int | None, message: str, hint: str = "") -> 
     else:
         text += "."
     return text
+
+
+def error_line(problem: Problem | BrochureError | str) -> str:
+    """Return the `Error: ...` line the user sees: the one place it is formatted."""
+    if isinstance(problem, BrochureError):
+        text = problem.message
+    elif isinstance(problem, str):
+        text = problem
+    else:
+        text = problem.error_message()
+    return f"Error: {text}"

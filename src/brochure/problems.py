@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from brochure.errors import SourceError, display_path
+from brochure.errors import BrochureError, SourceError, display_path, format_place
 
 Level = Literal["error", "warning"]
 
@@ -15,18 +15,18 @@ Level = Literal["error", "warning"]
 class Problem:
     """One finding: `path:line[:col]: level: message` plus a hint."""
 
-    path: Path
+    path: Path | None  # None: a problem of no one file (its message says what)
     line: int | None
     level: Level
     message: str
     hint: str = ""
     col: int | None = None
-    code: str = ""
+    code: str = field(default="", compare=False)  # which check found it (not part of equality)
 
     @property
     def place(self) -> str:
         """Return `path:line[:col]`."""
-        where = display_path(self.path)
+        where = display_path(self.path) if self.path else ""
         if self.line:
             where += f":{self.line}"
             if self.col:
@@ -38,14 +38,31 @@ class Problem:
         text = f"{self.place}: {self.level}: {self.message}"
         return text + (f" ({self.hint})" if self.hint else "")
 
-    def to_error(self) -> SourceError:
+    def to_error(self) -> BrochureError:
         """Turn this problem into the exception that stops a build."""
+        if self.path is None:
+            return BrochureError(self.error_message())
         return SourceError(self.path, self.message, line=self.line, hint=self.hint)
+
+    def error_message(self) -> str:
+        """Return `path:line: message. Hint.`: what follows `Error:` when this stops a build."""
+        if self.path is None:
+            return self.message if not self.hint else f"{self.message.rstrip('.')}. {self.hint}"
+        return format_place(self.path, self.line, self.message, self.hint)
+
+    @classmethod
+    def from_error(cls, exc: BrochureError, path: Path | None = None) -> Problem:
+        """Return the problem an exception reports (at `path` when it names no place)."""
+        if isinstance(exc, SourceError):
+            return cls(exc.path, exc.line, "error", exc.problem, exc.hint, code="source")
+        if path is None:
+            return cls(None, None, "error", exc.message, code="source")
+        return cls(path, None, "error", exc.message, code="source")
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict."""
         return {
-            "file": display_path(self.path),
+            "file": display_path(self.path) if self.path else None,
             "line": self.line,
             "column": self.col,
             "level": self.level,
@@ -57,7 +74,7 @@ class Problem:
     def to_state(self) -> dict[str, object]:
         """Return a JSON-ready dict that `from_state` turns back into this problem."""
         return {
-            "path": str(self.path),
+            "path": str(self.path) if self.path else None,
             "line": self.line,
             "level": self.level,
             "message": self.message,
@@ -69,7 +86,7 @@ class Problem:
     @classmethod
     def from_state(cls, data: dict) -> Problem:
         """Rebuild a problem saved with `to_state`."""
-        return cls(**{**data, "path": Path(data["path"])})
+        return cls(**{**data, "path": Path(data["path"]) if data["path"] else None})
 
 
 def plural(n: int, word: str) -> str:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from brochure.build.outcome import Outcome, Status, thumbnail_path
 from brochure.build.pipeline import Pipeline
-from brochure.build.run import Outcome, thumbnail_path
 from brochure.errors import BrochureError, SourceError
 from brochure.problems import Problem, first_error
 from brochure.source.project import Project
@@ -95,10 +95,10 @@ def cards(
     result = []
     for path in project.brochure_paths():
         slug = path.stem
-        outcome = done.get(slug) or Outcome(slug, "skipped")
+        outcome = done.get(slug) or Outcome(slug, Status.SKIPPED)
         facts = state.facts(slug)
         brochure, _ = pipeline.read(path, checks=False)  # the checks ran when it was built
-        if outcome.status == "skipped":
+        if outcome.status == Status.SKIPPED:
             problems = [Problem.from_state(p) for p in facts.get("problems", [])]
         else:
             problems = list(outcome.problems)
@@ -106,7 +106,7 @@ def cards(
         card = Card(
             slug,
             brochure.title if brochure else slug,
-            error=outcome.error,
+            error=outcome.error.error_message() if outcome.error else "",
             problems=_unique(problems),
         )
         if brochure is not None:
@@ -160,6 +160,8 @@ def page(project: Project, cards: list[Card]) -> tuple[str, set[str]]:
 
 def _place(project: Project, problem: Problem) -> str:
     """Return `path:line` relative to the project root."""
+    if problem.path is None:
+        return ""
     try:
         where = problem.path.resolve().relative_to(project.root).as_posix()
     except ValueError:
@@ -212,7 +214,7 @@ def _fingerprint(
     (this page's too), the styles and this code; a failed brochure has none.
     """
     slugs = [p.stem for p in project.brochure_paths()]
-    if not slugs or any(o.status not in ("built", "skipped") for o in outcomes):
+    if not slugs or any(o.status not in (Status.BUILT, Status.SKIPPED) for o in outcomes):
         return ""
     prints = [state.data.get(s) for s in slugs]
     if None in prints:

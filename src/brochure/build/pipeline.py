@@ -4,66 +4,45 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from brochure.checks import FAST, RENDERED, panels
+import jinja2
+
+from brochure.checks import RENDERED, SOURCE
 from brochure.checks.settings import Settings
 from brochure.checks.settings import load as load_settings
 from brochure.errors import SourceError
 from brochure.problems import Problem
-from brochure.render import markup
-from brochure.render.html import Lead, Rendered, environment, render
-from brochure.source import content, resources
+from brochure.render.html import HtmlPage, Lead, environment, render_html
+from brochure.render.result import MIN_TEXT_PT, RenderResult
+from brochure.source import content
 from brochure.source.brand import Brand
 from brochure.source.brand import load as load_brand
 from brochure.source.content import Brochure
 from brochure.source.project import Project
 
 if TYPE_CHECKING:
+    from weasyprint import CSS, Document
+
     from brochure.checks.claims import Rule
-    from brochure.render.pdf import Log, PageFacts, Renderer
+    from brochure.render.pdf import Renderer, Typeset
 
 
 PRESS_STYLES = ("press",)  # styles/press.css: the bleed
 
 
-@dataclass
-class Result:
-    """One brochure rendered to PDF (not yet written)."""
-
-    brochure: Brochure
-    pdf: bytes
-    pages: int
-    preview: str
-    static: set[str]
-    problems: list[Problem] = field(default_factory=list)
-    facts: list[PageFacts] = field(default_factory=list)  # per page: text, lines, fill
-    log: Log | None = None  # what WeasyPrint logged
-    fallback: dict[str, str] = field(default_factory=dict)  # non-brand font -> characters
-    overfull: dict[str, int] = field(default_factory=dict)  # trifold panel -> lines too many
-    thumbnail: bytes = b""  # a PNG of the first page, for the catalog
-
-
 class Pipeline:
-    """Load a project's shared parts once, then check and render brochures."""
+    """Load a project's shared parts once, then check and render brochures.
+
+    It is the `CheckContext` the checks read (project, brand, settings, claim rules).
+    """
 
     def __init__(self, project: Project, today: dt.date | None = None) -> None:
         self.project = project
         self.layouts = project.layouts()
         self.today = today
-        self.checks: list[Callable[[Pipeline, Brochure], list[Problem]]] = [
-            check_references,
-            check_panels,
-            *FAST,
-        ]
-        self.render_checks: list[Callable[[Pipeline, Result], list[Problem]]] = [
-            check_panel_overflow,
-            *RENDERED,
-        ]
 
     @cached_property
     def _settings(self) -> tuple[Settings, list[Problem]]:
@@ -97,90 +76,109 @@ class Pipeline:
         return load_brand(self.project)
 
     @cached_property
-    def env(self):
+    def env(self) -> jinja2.Environment:
         return environment(self.project)
 
     @cached_property
     def renderer(self) -> Renderer:
-        from brochure.render.pdf import Renderer
+        from brochure.render.pdf import Renderer  # WeasyPrint takes ~0.4 s to import
 
         return Renderer(self.project)
 
     def read(self, path: Path, checks: bool = True) -> tuple[Brochure | None, list[Problem]]:
-        """Read one brochure and run the fast checks on it (unless `checks` is False)."""
+        """Read one brochure and run the source checks on it (unless `checks` is False)."""
         brochure, problems = content.read(path, self.layouts)
         if brochure is not None and checks:
-            for check in self.checks:
+            for check in SOURCE:
                 problems.extend(check(self, brochure))
         return brochure, problems
 
-    def render(self, brochure: Brochure, lead: Lead | None = None, preview: bool = True) -> Result:
-        """Render `brochure` to PDF bytes (and its HTML preview); run the render checks."""
-        from brochure.checks.disclaimer import MIN_TEXT_PT
-        from brochure.render.pdf import capture_log, fallback_glyphs, overfull_panels, page_facts
+    def render(
+        self,
+        brochure: Brochure,
+        *,
+        lead: Lead | None = None,
+        preview: bool = True,
+        extra_css: str = "",
+        places: tuple[str, ...] = (),
+    ) -> RenderResult:
+        """Render `brochure` to PDF bytes (and its HTML preview); run the render checks.
 
-        rendered = render(self.project, self.brand, brochure, lead=lead, env=self.env)
-        with capture_log() as log:
-            document = self.renderer.layout(rendered.html, log)
-            pdf = self.renderer.write(document)
-        page = self.preview(brochure, lead) if preview else Rendered("")
-        families = {f.family for f in self.brand.fonts}
-        result = Result(
+        `extra_css` is added to the brochure's own; `places` names HTML classes whose boxes
+        the result reports (personalised copies stamp into them).
+        """
+        from brochure.render.pdf import find_places, overfull_panels, page_facts, page_size
+
+        stylesheets = (self._css(extra_css),) if extra_css else ()
+        result = self._typeset(brochure, lead=lead, stylesheets=stylesheets)
+        document = result.document
+        rendered = RenderResult(
             brochure,
-            pdf,
-            len(document.pages),
-            page.html,
-            page.static,
-            facts=page_facts(document, MIN_TEXT_PT),
-            log=log,
-            fallback=fallback_glyphs(document, families),
-            overfull=overfull_panels(document),
-        )
-        for check in self.render_checks:
-            result.problems.extend(check(self, result))
-        return result
-
-    def preview(self, brochure: Brochure, lead: Lead | None = None) -> Rendered:
-        """Render the browser preview of `brochure` (fast: no PDF)."""
-        return render(self.project, self.brand, brochure, lead=lead, env=self.env, mode="preview")
-
-    def render_press(self, brochure: Brochure) -> Result:
-        """Render the print shop's file (bleed, crop marks, whole fonts)."""
-        from brochure.checks.printing import check_rendering
-        from brochure.render.pdf import capture_log, fallback_glyphs
-
-        rendered = render(self.project, self.brand, brochure, env=self.env, styles=PRESS_STYLES)
-        with capture_log() as log:
-            document = self.renderer.layout(rendered.html, log, press=True)
-            pdf = self.renderer.write_press(document)
-        families = {f.family for f in self.brand.fonts}
-        result = Result(
-            brochure,
-            pdf,
+            result.pdf,
             len(document.pages),
             "",
             set(),
-            log=log,
-            fallback=fallback_glyphs(document, families),
+            facts=page_facts(document, MIN_TEXT_PT),
+            log=result.log,
+            fallback=self._fallback(document),
+            overfull=overfull_panels(document),
+            size=page_size(document),
+            places=find_places(document, places) if places else {},
         )
-        result.problems = [
+        if preview:
+            page = self.preview(brochure, lead)
+            rendered.preview, rendered.static = page.html, page.static
+        for check in RENDERED:
+            rendered.problems.extend(check(self, rendered))
+        return rendered
+
+    def preview(self, brochure: Brochure, lead: Lead | None = None) -> HtmlPage:
+        """Render the browser preview of `brochure` (fast: no PDF)."""
+        return render_html(
+            self.project, self.brand, brochure, lead=lead, env=self.env, mode="preview"
+        )
+
+    def render_press(self, brochure: Brochure) -> RenderResult:
+        """Render the print shop's file (bleed, crop marks, whole fonts)."""
+        from brochure.checks.printing import check_rendering
+
+        result = self._typeset(brochure, press=True)
+        rendered = RenderResult(
+            brochure,
+            result.pdf,
+            len(result.document.pages),
+            "",
+            set(),
+            log=result.log,
+            fallback=self._fallback(result.document),
+        )
+        rendered.problems = [
             dataclasses.replace(p, message=f"press file: {p.message}")
-            for p in check_rendering(self, result)
+            for p in check_rendering(self, rendered)
         ]
-        return result
+        return rendered
 
+    def _typeset(
+        self,
+        brochure: Brochure,
+        *,
+        lead: Lead | None = None,
+        press: bool = False,
+        stylesheets: tuple[CSS, ...] = (),
+    ) -> Typeset:
+        """Render the brochure's HTML for the PDF, then lay it out and write it."""
+        styles = PRESS_STYLES if press else ()
+        page = render_html(
+            self.project, self.brand, brochure, lead=lead, env=self.env, styles=styles
+        )
+        return self.renderer.typeset(page.html, press=press, stylesheets=stylesheets)
 
-def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
-    """Check every image and link in the body."""
-    refs = markup.references(brochure.body, brochure.body_line)
-    return resources.check_references(pipeline.project, brochure.path, refs)
+    def _css(self, text: str) -> CSS:
+        from brochure.render.pdf import user_css
 
+        return user_css(text, self.renderer)
 
-def check_panels(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
-    """Check which `##` sections fill a trifold's panels."""
-    return panels.check(brochure)
+    def _fallback(self, document: Document) -> dict[str, str]:
+        from brochure.render.pdf import fallback_glyphs
 
-
-def check_panel_overflow(pipeline: Pipeline, result: Result) -> list[Problem]:
-    """Report each trifold panel whose text does not fit it."""
-    return panels.overflow_problems(result.brochure, result.overfull)
+        return fallback_glyphs(document, {f.family for f in self.brand.fonts})

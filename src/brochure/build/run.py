@@ -2,40 +2,33 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure.build.fingerprint import fingerprint, shared_fingerprint
-from brochure.build.pipeline import Pipeline, Result
+from brochure.build.outcome import Outcome, Status, failed, summary, thumbnail_path
+from brochure.build.pipeline import Pipeline
 from brochure.build.press import build_press
-from brochure.build.workers import render_all
-from brochure.errors import BrochureError
+from brochure.build.workers import parallel_map
+from brochure.errors import BrochureError, error_line
 from brochure.problems import Problem, first_error, plural
-from brochure.render.html import Rendered
+from brochure.render.html import HtmlPage
+from brochure.render.result import RenderResult
 from brochure.source.content import Brochure
 from brochure.source.project import Project
 
 if TYPE_CHECKING:
-    from brochure.build.output import Writer
+    from brochure.build.output import BuildState, Writer
+
+Report = Callable[[Problem, bool], None]
+"""Receives each finding as it is made, and whether it is the error that stopped a brochure."""
 
 
-@dataclass
-class Outcome:
-    """What happened to one brochure in a build."""
-
-    slug: str
-    status: str  # built, skipped or failed (or previewed: HTML preview only)
-    pages: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    error: str = ""
-    written: list[str] = field(default_factory=list)  # the PDFs written, relative to out/
-
-
-def thumbnail_path(slug: str) -> str:
-    """Return where the picture of a brochure's first page goes, relative to out/."""
-    return f"thumbs/{slug}.png"
+def _ignore(problem: Problem, stops: bool) -> None:
+    """A `Report` that shows nothing."""
 
 
 def build(
@@ -44,7 +37,7 @@ def build(
     *,
     force: bool = False,
     press: bool = False,
-    echo: Callable[[str], None] = print,
+    report: Report = _ignore,
     writer: Writer | None = None,
 ) -> list[Outcome]:
     """Build the brochures named by `slugs` (all by default) into out/.
@@ -58,75 +51,103 @@ def build(
     shared = shared_fingerprint(project)
     writer = writer or Writer(project.out_dir)
     pipeline = Pipeline(project)
+    keys = {path.stem: fingerprint(shared, path) for path in paths}
     outcomes: dict[str, Outcome] = {}
-    keys: dict[str, str] = {}
-    stale: list[Path] = []
+    stale = []
     for path in paths:
-        slug = path.stem
-        keys[slug] = fingerprint(shared, path)
-        outputs = [
-            project.out_dir / name for name in (f"{slug}.pdf", f"{slug}.html", thumbnail_path(slug))
-        ]
-        if not force and state.fresh(slug, keys[slug], outputs):
-            outcomes[slug] = Outcome(slug, "skipped")
-        else:
+        if force or not state.fresh(path.stem, keys[path.stem], _outputs(project, path.stem)):
             stale.append(path)
-    shared_error = ""
-    if stale:  # what all brochures share is checked only when something is rebuilt
-        shared_error = _check_shared(pipeline, echo)
-        if shared_error:  # every brochure fails, with this one message
-            outcomes.update({p.stem: Outcome(p.stem, "failed", error=shared_error) for p in stale})
-            stale = []
+        else:
+            outcomes[path.stem] = Outcome(path.stem, Status.SKIPPED)
+    # What all brochures share is checked only when something is rebuilt.
+    shared_error = _check_shared(pipeline, report) if stale else None
+    if shared_error:  # every brochure fails, with this one message
+        outcomes.update({p.stem: failed(p.stem, [], shared_error) for p in stale})
+    else:
+        outcomes.update(_build_changed(pipeline, writer, stale))
+    for slug, outcome in outcomes.items():
+        _record(state, outcome, keys[slug])
+        for problem in outcome.problems:
+            report(problem, False)
+        if outcome.error and outcome.error != shared_error:
+            report(outcome.error, True)
+    if press:
+        build_press(pipeline, writer, state, outcomes, shared, force=force, report=report)
+    state.save()
+    return [outcomes[p.stem] for p in paths]
+
+
+def _outputs(project: Project, slug: str) -> list[Path]:
+    """The files a brochure's build writes (all must exist for it to be up to date)."""
+    names = (f"{slug}.pdf", f"{slug}.html", thumbnail_path(slug))
+    return [project.out_dir / name for name in names]
+
+
+def _record(state: BuildState, outcome: Outcome, key: str) -> None:
+    """Remember a rebuilt brochure's key (when built), pages and findings."""
+    if outcome.status != Status.SKIPPED:
+        facts = {"pages": outcome.pages, "problems": [p.to_state() for p in outcome.problems]}
+        state.record(outcome.slug, key if outcome.status == Status.BUILT else None, facts)
+
+
+def _build_changed(pipeline: Pipeline, writer: Writer, paths: list[Path]) -> dict[str, Outcome]:
+    """Read, check, render and write the brochures at `paths`."""
+    outcomes: dict[str, Outcome] = {}
     todo: list[tuple[Brochure, list[Problem]]] = []
-    for path in stale:
-        slug = path.stem
+    for path in paths:
         brochure, problems = pipeline.read(path)
         if brochure is None or first_error(problems):
-            outcomes[slug] = _failed(slug, problems)
+            outcomes[path.stem] = failed(path.stem, problems)
         else:
             todo.append((brochure, problems))
     results = render_all(pipeline, [b for b, _ in todo])
     for (brochure, problems), result in zip(todo, results, strict=True):
         outcomes[brochure.slug] = _write(pipeline, writer, brochure, problems, result)
-    for slug, outcome in outcomes.items():
-        if outcome.status != "skipped":
-            facts = {"pages": outcome.pages, "problems": [p.to_state() for p in outcome.problems]}
-            state.record(slug, keys[slug] if outcome.status == "built" else None, facts)
-        for problem in outcome.problems:
-            echo(problem.format())
-        if outcome.error and outcome.error != shared_error:
-            echo(f"Error: {outcome.error}")
-    if press:
-        build_press(pipeline, writer, state, outcomes, shared, force=force, echo=echo)
-    state.save()
-    return [outcomes[p.stem] for p in paths]
+    return outcomes
 
 
-def _check_shared(pipeline: Pipeline, echo: Callable[[str], None]) -> str:
-    """Check the brand file and check settings; show findings, return the error if any."""
+def _check_shared(pipeline: Pipeline, report: Report) -> Problem | None:
+    """Check the brand file and check settings; report findings, return the error if any."""
     try:
         problems = pipeline.project_problems()
     except BrochureError as exc:
-        echo(f"Error: {exc.message}")
-        return exc.message
+        problems = [Problem.from_error(exc)]
     error = first_error(problems)
     for problem in problems:
         if problem is not error:
-            echo(problem.format())
-    if error is None:
-        return ""
-    message = error.to_error().message
-    echo(f"Error: {message}")
-    return message
+            report(problem, False)
+    if error is not None:
+        report(error, True)
+    return error
 
 
-def _failed(slug: str, problems: list[Problem], error: str = "") -> Outcome:
-    first = first_error(problems)
-    message = error or (first.to_error().message if first else "failed")
-    return Outcome(slug, "failed", problems=[p for p in problems if p is not first], error=message)
+def render_all(pipeline: Pipeline, brochures: list[Brochure]) -> list[RenderResult | Problem]:
+    """Render brochures, in parallel worker processes when there are several and cores."""
+    if not brochures:
+        return []
+    try:
+        pipeline.brand  # noqa: B018 - load (and fail) once, before any fork
+        pipeline.renderer  # noqa: B018 - import WeasyPrint before forking: workers share it
+    except BrochureError as exc:
+        return [Problem.from_error(exc)] * len(brochures)
+    jobs = min(len(brochures), os.cpu_count() or 1)
+    return list(parallel_map(partial(_render_one, pipeline), brochures, jobs=jobs))
 
 
-def _write_preview(pipeline: Pipeline, writer: Writer, slug: str, page: Rendered) -> None:
+def _render_one(pipeline: Pipeline, brochure: Brochure) -> RenderResult | Problem:
+    """Render one brochure and the catalog's picture of it; an error comes back as a Problem."""
+    from brochure.render.thumbnail import first_page_png
+
+    try:
+        result = pipeline.render(brochure)
+    except BrochureError as exc:  # sent back as a Problem: exceptions with context do not pickle
+        return Problem.from_error(exc)
+    if not first_error(result.problems):
+        result.thumbnail = first_page_png(result.pdf)
+    return result
+
+
+def _write_preview(pipeline: Pipeline, writer: Writer, slug: str, page: HtmlPage) -> None:
     """Write a brochure's HTML preview and the project files it shows."""
     for rel in sorted(page.static):
         writer.copy(pipeline.project.root / rel, Path("static") / rel)
@@ -148,14 +169,14 @@ def preview(
     for path in project.brochure_paths(slugs):
         brochure, problems = pipeline.read(path)
         if brochure is None or first_error(problems):
-            outcomes.append(_failed(path.stem, problems))
+            outcomes.append(failed(path.stem, problems))
             continue
         try:
             _write_preview(pipeline, writer, brochure.slug, pipeline.preview(brochure))
         except BrochureError as exc:
-            outcomes.append(_failed(brochure.slug, problems, exc.message))
+            outcomes.append(failed(brochure.slug, problems, Problem.from_error(exc)))
             continue
-        outcomes.append(Outcome(brochure.slug, "previewed", problems=problems))
+        outcomes.append(Outcome(brochure.slug, Status.PREVIEWED, problems=problems))
     return outcomes
 
 
@@ -164,24 +185,25 @@ def _write(
     writer: Writer,
     brochure: Brochure,
     problems: list[Problem],
-    result: Result | str,
+    result: RenderResult | Problem,
 ) -> Outcome:
     """Write one rendered brochure to out/, unless rendering found an error."""
-
-    if isinstance(result, str):
-        return _failed(brochure.slug, problems, result)
+    if isinstance(result, Problem):
+        return failed(brochure.slug, problems, result)
     problems = problems + result.problems
     if first_error(problems):
-        return _failed(brochure.slug, problems)
+        return failed(brochure.slug, problems)
     try:
-        _write_preview(pipeline, writer, brochure.slug, Rendered(result.preview, result.static))
+        _write_preview(pipeline, writer, brochure.slug, HtmlPage(result.preview, result.static))
         writer.write(f"{brochure.slug}.pdf", result.pdf)
         writer.write(thumbnail_path(brochure.slug), result.thumbnail)
-    except (BrochureError, OSError) as exc:
-        return _failed(brochure.slug, problems, getattr(exc, "message", str(exc)))
+    except BrochureError as exc:
+        return failed(brochure.slug, problems, Problem.from_error(exc))
+    except OSError as exc:
+        return failed(brochure.slug, problems, Problem(None, None, "error", str(exc)))
     return Outcome(
         brochure.slug,
-        "built",
+        Status.BUILT,
         pages=result.pages,
         problems=problems,
         written=[f"{brochure.slug}.pdf"],
@@ -200,24 +222,20 @@ def build_all(
     """Build, write the catalog page and say what was done; tell whether all went well."""
     from brochure.build import catalog
 
-    outcomes = build(project, slugs, force=force, press=press, echo=warn)
+    def report(problem: Problem, stops: bool) -> None:
+        warn(error_line(problem) if stops else problem.format())
+
+    outcomes = build(project, slugs, force=force, press=press, report=report)
     for outcome in outcomes:
         for rel in outcome.written:
             say(f"built   out/{rel} ({plural(outcome.pages, 'page')})")
-    ok = all(o.status != "failed" for o in outcomes)
+    ok = all(o.status != Status.FAILED for o in outcomes)
     try:
         if catalog.write(project, outcomes):
             say(f"wrote   out/{catalog.PAGE} (the catalog page)")
     except BrochureError as exc:  # shown already when the brand file broke every brochure
-        if exc.message not in {o.error for o in outcomes}:
-            warn(f"Error: {exc.message}")
+        if Problem.from_error(exc) not in {o.error for o in outcomes}:
+            warn(error_line(exc))
         ok = False
     say(summary(outcomes))
     return ok
-
-
-def summary(outcomes: list[Outcome]) -> str:
-    """Return the closing line of a build."""
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("built", "skipped", "failed")}
-    text = ", ".join(f"{n} {s}" for s, n in counts.items())
-    return f"{text} ({plural(len(outcomes), 'brochure')})."

@@ -1,68 +1,84 @@
-"""Render several brochures at once in worker processes (forked after WeasyPrint loads)."""
+"""One worker pool for every batch job: build renders brochures, personalize makes copies.
+
+Workers are forked, so they share what the parent loaded before (WeasyPrint, fonts, the
+brand): set up first, then call `parallel_map`. Where forking is unsafe or pointless (a
+threaded program such as the live server, one core, one item) the work runs in this process.
+"""
 
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 import signal
 import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
-from brochure.build.pipeline import Pipeline, Result
 from brochure.errors import BrochureError
-from brochure.problems import first_error
-from brochure.source.content import Brochure
 
-_WORKER: Pipeline | None = None
+T = TypeVar("T")
+R = TypeVar("R")
+
+_WORK: Callable[[Any], Any] | None = None  # what forked workers run: set before the fork
 
 
 def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops them, nothing half-done
 
 
-def _render_in_worker(brochure: Brochure) -> Result | str:
-    assert _WORKER is not None
-    return _render_or_error(_WORKER, brochure)
+def _call(chunk: list[Any]) -> list[Any]:
+    assert _WORK is not None
+    return [_WORK(item) for item in chunk]
 
 
-def _render_or_error(pipeline: Pipeline, brochure: Brochure) -> Result | str:
-    from brochure.render.thumbnail import first_page_png
-
-    try:
-        result = pipeline.render(brochure)
-        if not first_error(result.problems):  # the catalog's picture, made in the worker too
-            result.thumbnail = first_page_png(result.pdf)
-        return result
-    except BrochureError as exc:  # sent back as text: exceptions with context do not pickle
-        return exc.message
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Group `items` into lists of `size` (the last may be shorter)."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
-def render_all(pipeline: Pipeline, brochures: list[Brochure]) -> list[Result | str]:
-    """Render brochures, in parallel worker processes when there are several and cores.
+def can_fork() -> bool:
+    """Tell whether worker processes may be forked from this process now."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
-    Workers are forked once WeasyPrint is imported and the brand loaded, so they share
-    both; never from a threaded program (the live server), where forking is unsafe.
+
+def parallel_map(
+    work: Callable[[T], R],
+    items: Iterable[T],
+    *,
+    jobs: int = 0,
+    chunksize: int = 1,
+    timeout: float | None = None,
+) -> Iterator[R]:
+    """Yield `work(item)` for every item, in order, using `jobs` processes (0: one per core).
+
+    `work` may be any callable (a bound method, a closure): workers inherit it by forking.
+    `timeout` bounds the wait for any one result; a worker that stops answering ends the
+    run with an error (what was already yielded stands).
     """
-    if not brochures:
-        return []
-    try:
-        pipeline.brand  # noqa: B018 - load (and fail) once, before any fork
-        pipeline.renderer  # noqa: B018 - import WeasyPrint before forking: workers share it
-    except BrochureError as exc:
-        return [exc.message] * len(brochures)
-    workers = min(len(brochures), os.cpu_count() or 1)
-    if (
-        workers < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-        or threading.active_count() > 1
-    ):
-        return [_render_or_error(pipeline, b) for b in brochures]
-    global _WORKER
-    _WORKER = pipeline
+    global _WORK
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 2 or not can_fork():
+        yield from map(work, items)
+        return
+    _WORK = work
     gc.freeze()  # workers share the parent's objects: keep the collector off them
     try:
-        # Workers ignore Ctrl-C: the parent stops them and writes nothing half-done.
-        with multiprocessing.get_context("fork").Pool(workers, _ignore_sigint) as pool:
-            return pool.map(_render_in_worker, brochures, chunksize=1)
+        with multiprocessing.get_context("fork").Pool(jobs, _ignore_sigint) as pool:
+            results = pool.imap(_call, _chunks(items, chunksize))
+            while True:
+                try:
+                    yield from results.next(timeout)
+                except StopIteration:
+                    return
+                except multiprocessing.TimeoutError:
+                    raise BrochureError(
+                        "a worker process stopped answering. Run the same command again: "
+                        "what was already written is kept."
+                    ) from None
     finally:
-        _WORKER = None
+        _WORK = None
+        gc.unfreeze()

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from brochure.checks.claims import problems_in
+from brochure.checks.context import CheckContext
 from brochure.checks.text import Span
 from brochure.problems import Problem
 from brochure.source.frontmatter import read_yaml_file
@@ -14,10 +13,10 @@ from brochure.source.resources import tel_problem
 CHECKED_TEXT = ("call_to_action", "disclaimer")
 
 
-def check_brand(pipeline: Any) -> list[Problem]:
+def check_brand(context: CheckContext) -> list[Problem]:
     """Check the brand's phone number and the text it adds to every brochure."""
-    brand = pipeline.brand  # raises the brand file's own errors first
-    path = pipeline.project.brand_path
+    brand = context.brand  # raises the brand file's own errors first
+    path = context.project.brand_path
     front = read_yaml_file(path)  # brand.load has checked it already
     problems = []
     wrong = tel_problem(brand.phone_href.removeprefix("tel:"))
@@ -35,7 +34,7 @@ def check_brand(pipeline: Any) -> list[Problem]:
     for key in CHECKED_TEXT:
         line, col = front.place_of("meta", key)
         span = Span(str(getattr(brand, key)), path, line, col, "field")
-        problems += problems_in(span, pipeline.claim_rules)
+        problems += problems_in(span, context.claim_rules)
     return problems
 
 

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from brochure.checks.context import CheckContext
 from brochure.checks.text import Span, spans
 from brochure.problems import Problem
 from brochure.source.content import Brochure
@@ -213,7 +214,7 @@ def problems_in(span: Span, rules: list[Rule]) -> list[Problem]:
     return out
 
 
-def check_claims(pipeline: Any, brochure: Brochure) -> list[Problem]:
+def check_claims(context: CheckContext, brochure: Brochure) -> list[Problem]:
     """Flag risky claims anywhere in a brochure's text."""
-    rules = pipeline.claim_rules
+    rules = context.claim_rules
     return [p for span in spans(brochure) for p in problems_in(span, rules)]

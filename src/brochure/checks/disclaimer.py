@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from brochure.checks.context import CheckContext
 from brochure.problems import Problem
-
-MIN_TEXT_PT = 6  # smaller text does not count as readable
+from brochure.render.result import MIN_TEXT_PT, RenderResult
 
 
 def _letters(text: str) -> str:
     return re.sub(r"[\W_]+", "", text).lower()
 
 
-def check_disclaimer(pipeline: Any, result: Any) -> list[Problem]:
+def check_disclaimer(context: CheckContext, result: RenderResult) -> list[Problem]:
     """Look for the brand's disclaimer in the text of the laid-out pages."""
-    wanted = _letters(pipeline.brand.disclaimer)
+    wanted = _letters(context.brand.disclaimer)
     printed = _letters(" ".join(page.text for page in result.facts))
     if wanted in printed:
         return []

@@ -6,12 +6,14 @@ import math
 import re
 from typing import Any
 
+from brochure.checks.context import CheckContext
 from brochure.problems import Problem, plural
+from brochure.render.result import RenderResult
 
 NEARLY_EMPTY = 0.25  # a last page using less than this share of its height
 
 
-def check_page_budget(pipeline: Any, result: Any) -> list[Problem]:
+def check_page_budget(context: CheckContext, result: RenderResult) -> list[Problem]:
     """Say by how many lines a brochure overflows its `pages:` budget."""
     brochure, budget = result.brochure, result.brochure.pages
     if result.pages <= budget or result.overfull:  # a full panel says more than pages
@@ -30,7 +32,7 @@ def check_page_budget(pipeline: Any, result: Any) -> list[Problem]:
     ]
 
 
-def check_last_page(pipeline: Any, result: Any) -> list[Problem]:
+def check_last_page(context: CheckContext, result: RenderResult) -> list[Problem]:
     """Warn when the last of several pages is nearly empty."""
     brochure = result.brochure
     if result.pages < 2 or result.pages > brochure.pages:
@@ -39,7 +41,7 @@ def check_last_page(pipeline: Any, result: Any) -> list[Problem]:
     if last.fill >= NEARLY_EMPTY:
         return []
     fewer = result.pages - 1
-    lines = math.ceil(last.used / line_pitch(pipeline.brand))
+    lines = math.ceil(last.used / line_pitch(context.brand))
     return [
         Problem(
             brochure.path,

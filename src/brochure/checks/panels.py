@@ -1,16 +1,18 @@
-"""Check how a trifold's `##` sections are assigned to its panels (pure)."""
+"""Check how a trifold's `##` sections are assigned to its panels, and that each fits."""
 
 from __future__ import annotations
 
+from brochure.checks.context import CheckContext
 from brochure.problems import Problem, plural
 from brochure.render import markup
+from brochure.render.result import RenderResult
 from brochure.source.content import Brochure
 from brochure.source.schema import suggest
 
 PAGES = 2  # a trifold is one sheet: the outside and the inside
 
 
-def check(brochure: Brochure) -> list[Problem]:
+def check_panels(context: CheckContext, brochure: Brochure) -> list[Problem]:
     """Check that every panel's headings exist and every `##` section is in one panel."""
     assigned = brochure.extra.get("panels")
     if assigned is None:
@@ -72,8 +74,9 @@ def check(brochure: Brochure) -> list[Problem]:
     return problems
 
 
-def overflow_problems(brochure: Brochure, overfull: dict[str, int]) -> list[Problem]:
-    """Report each panel whose laid-out text does not fit (`overfull`: panel -> lines)."""
+def check_panel_overflow(context: CheckContext, result: RenderResult) -> list[Problem]:
+    """Report each trifold panel whose laid-out text does not fit it."""
+    brochure, overfull = result.brochure, result.overfull
     assigned = brochure.extra.get("panels") or {}
     problems = []
     for name, lines in overfull.items():

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from brochure.checks.context import CheckContext
 from brochure.checks.text import spans
 from brochure.problems import Problem
+from brochure.render.result import RenderResult
 from brochure.source.content import Brochure
 from brochure.source.glyphs import coverage
 
@@ -26,7 +27,7 @@ def _char(char: str) -> str:
     return f"“{char}” (U+{ord(char):04X})"
 
 
-def check_rendering(pipeline: Any, result: Any) -> list[Problem]:
+def check_rendering(context: CheckContext, result: RenderResult) -> list[Problem]:
     """Turn WeasyPrint's log and the fonts it fell back to into problems."""
     brochure, log = result.brochure, result.log
     problems = []
@@ -68,7 +69,7 @@ def check_rendering(pipeline: Any, result: Any) -> list[Problem]:
                     code="render",
                 )
             )
-    files = [pipeline.project.root / f.path for f in pipeline.brand.fonts]
+    files = [context.project.root / f.path for f in context.brand.fonts]
     covered = coverage(tuple(sorted(files)))
     for family, chars in result.fallback.items():
         if any(ord(c) in covered for c in chars if not c.isspace()):

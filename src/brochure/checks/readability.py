@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 import pyphen
 
+from brochure.checks.context import CheckContext
 from brochure.checks.text import Span, spans
 from brochure.problems import Problem
 from brochure.source.content import Brochure
@@ -87,11 +87,11 @@ def _short(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def check_reading_level(pipeline: Any, brochure: Brochure) -> list[Problem]:
+def check_reading_level(context: CheckContext, brochure: Brochure) -> list[Problem]:
     """Warn when the running text reads above the target grade; name the hardest sentences."""
     if not brochure.lang.lower().startswith("en"):
         return []  # the Flesch-Kincaid formula is for English
-    target = pipeline.settings.reading_grade
+    target = context.settings.reading_grade
     level, found = measure(brochure)
     if level <= target:
         return []

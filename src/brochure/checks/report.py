@@ -1,12 +1,28 @@
-"""Format a check report: text grouped by file, or JSON for CI."""
+"""The findings of a check run, and their formats: text grouped by file, or JSON for CI."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 
-from brochure.checks.runner import Report
 from brochure.errors import display_path
-from brochure.problems import Problem, plural
+from brochure.problems import Level, Problem, plural
+
+
+@dataclass
+class Report:
+    """The findings of one `brochure check` run."""
+
+    checked: list[str] = field(default_factory=list)  # slugs
+    problems: list[Problem] = field(default_factory=list)
+
+    def count(self, level: Level) -> int:
+        """Return how many problems of `level` were found."""
+        return sum(p.level == level for p in self.problems)
+
+    def failed(self, strict: bool = False) -> bool:
+        """Tell whether the run fails: errors, or with `strict` any warning."""
+        return bool(self.count("error") or (strict and self.problems))
 
 
 def _counts(problems: list[Problem]) -> str:
@@ -18,7 +34,8 @@ def text(report: Report, strict: bool = False) -> str:
     """Return the report as text: one block per file, then a summary line."""
     files: dict[str, list[Problem]] = {}
     for problem in report.problems:
-        files.setdefault(display_path(problem.path), []).append(problem)
+        name = display_path(problem.path) if problem.path else "(project)"
+        files.setdefault(name, []).append(problem)
     blocks = []
     for name, problems in files.items():
         ordered = sorted(problems, key=lambda p: (p.line or 0, p.col or 0))

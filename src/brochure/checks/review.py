@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
 
+from brochure.checks.context import CheckContext
 from brochure.problems import Problem
 from brochure.source.content import Brochure
 
@@ -19,9 +19,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     )
 
 
-def check_review_date(pipeline: Any, brochure: Brochure) -> list[Problem]:
+def check_review_date(context: CheckContext, brochure: Brochure) -> list[Problem]:
     """Compare `reviewed:` with today and the review cycle."""
-    settings = pipeline.settings
+    settings = context.settings
     today, reviewed, months = settings.today, brochure.reviewed, settings.review_months
     line = brochure.line_of("reviewed")
     if reviewed > today:

@@ -13,16 +13,16 @@ import csv
 import hashlib
 import io
 import json
-import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from brochure.build.fingerprint import fingerprint, shared_fingerprint
 from brochure.build.output import BuildState, Writer
 from brochure.build.pipeline import Pipeline
+from brochure.build.workers import parallel_map
 from brochure.errors import BrochureError, SourceError
 from brochure.personalize.filenames import UniqueNames, safe_name
 from brochure.problems import first_error, plural
@@ -33,7 +33,6 @@ from brochure.render.html import (
     overlay,
     overlay_css,
     overlay_template,
-    render,
 )
 from brochure.source import glyphs
 from brochure.source.brand import tel_href
@@ -47,8 +46,8 @@ if TYPE_CHECKING:
 STATE_FILE = ".personalize-state.json"
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ("lead_id", "name", "email", "brochure", "file", "pages", "bytes", "row")
-WORKER_TIMEOUT = 60  # seconds, plus 2 s a copy, before a batch is given up
-BATCH = 128  # copies handed to the workers at a time: memory stays flat however long the CSV
+WORKER_TIMEOUT = 60  # seconds to wait for any one copy before the run is given up
+PREPARED_FOR, QR = "prepared-for", "qr"  # the HTML classes of the room kept per lead
 SLOT_LEAD = Lead(name="\u2014")  # what the shared pages keep room for (drawn hidden)
 
 
@@ -76,13 +75,21 @@ class Task:
     key: str
 
 
+class CopyStatus(StrEnum):
+    """The end of one copy."""
+
+    WRITTEN = "written"
+    SKIPPED = "skipped"  # up to date from an earlier run
+    FAILED = "failed"
+
+
 @dataclass
 class Copy:
     """What happened to one copy: written, skipped (up to date) or failed."""
 
     row: int
     slug: str
-    status: str
+    status: CopyStatus
     file: str = ""
     pages: int = 0
     size: int = 0
@@ -97,14 +104,12 @@ class Summary:
 
     leads: int = 0
     brochures: int = 0
-    counts: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(("written", "skipped", "failed"), 0)
-    )
+    counts: dict[CopyStatus, int] = field(default_factory=lambda: dict.fromkeys(CopyStatus, 0))
     manifest: Path | None = None
 
     @property
     def failed(self) -> bool:
-        return self.counts["failed"] > 0
+        return self.counts[CopyStatus.FAILED] > 0
 
     def line(self) -> str:
         """Return the closing line of a run."""
@@ -148,13 +153,14 @@ def personalize(
         manifest = csv.writer(text)
         manifest.writerow(MANIFEST_COLUMNS)
         try:
-            for copy in _run(project, shared, out_dir, leads_path, tasks, jobs):
+            maker = Maker(project, shared, out_dir, leads_path)
+            for copy in _run(maker, tasks, jobs):
                 summary.counts[copy.status] += 1
                 if copy.error:
                     echo(copy.error)
-                if copy.lead is not None and copy.status != "failed":
+                if copy.lead is not None and copy.status != CopyStatus.FAILED:
                     manifest.writerow(_manifest_row(copy, copy.lead))
-                if copy.status == "written":
+                if copy.status == CopyStatus.WRITTEN:
                     state.record(copy.file, copy.key)
                 if progress:
                     progress(1)
@@ -186,41 +192,29 @@ def _cell(text: str) -> str:
 
 def prepare(pipeline: Pipeline, path: Path) -> Shared:
     """Render the shared pages of one brochure, with hidden room for the per-lead parts."""
-    from brochure.render.pdf import capture_log, find_places, page_size, user_css
-
     brochure, problems = pipeline.read(path)
     error = first_error(problems)
     if error is not None or brochure is None:
         raise (error.to_error() if error else SourceError(path, "cannot read the brochure"))
-    renderer = pipeline.renderer
-    html = render(pipeline.project, pipeline.brand, brochure, lead=SLOT_LEAD, env=pipeline.env).html
-    with capture_log() as log:
-        document = renderer.layout(html, log, stylesheets=(user_css(SLOT_CSS, renderer),))
-        pdf = renderer.write(document)
-    if log.errors:
-        raise SourceError(
-            path,
-            f"rendering failed: {log.errors[0]}",
-            hint="Run brochure build to see every problem",
-        )
-    if len(document.pages) > brochure.pages:
-        raise SourceError(
-            path,
-            f"the brochure runs to {len(document.pages)} pages but its "
-            f"budget is `pages: {brochure.pages}`",
-            line=brochure.line_of("pages"),
-            hint="Run brochure build and shorten it first",
-        )
-    places = find_places(document, ("prepared-for", "qr"))
+    result = pipeline.render(
+        brochure,
+        lead=SLOT_LEAD,
+        preview=False,
+        extra_css=SLOT_CSS,
+        places=(PREPARED_FOR, QR),
+    )
+    error = first_error(result.problems)
+    if error is not None:
+        raise error.to_error()
     key = fingerprint(shared_fingerprint(pipeline.project), path)
     return Shared(
         path.stem,
         path,
-        pdf,
-        len(document.pages),
-        page_size(document),
-        places.get("prepared-for"),
-        places.get("qr"),
+        result.pdf,
+        result.pages,
+        result.size,
+        result.places.get(PREPARED_FOR),
+        result.places.get(QR),
         key,
     )
 
@@ -242,7 +236,7 @@ def _tasks(
         if isinstance(row, RowProblem):
             message = row.problem(leads_path).format()
             for s in shared:  # one failed copy per brochure, reported once
-                yield Copy(row.row, s.slug, "failed", error=message)
+                yield Copy(row.row, s.slug, CopyStatus.FAILED, error=message)
                 message = ""
             continue
         stem = safe_name(row.name)
@@ -252,7 +246,13 @@ def _tasks(
             target = state.path.parent / file
             if not force and state.fresh(file, key, [target]):
                 yield Copy(
-                    row.row, s.slug, "skipped", file, s.pages, target.stat().st_size, lead=row
+                    row.row,
+                    s.slug,
+                    CopyStatus.SKIPPED,
+                    file,
+                    s.pages,
+                    target.stat().st_size,
+                    lead=row,
                 )
             else:
                 yield Task(row, s.slug, file, key)
@@ -298,67 +298,9 @@ def lead_for(row: LeadRow, country: str = "+1") -> Lead:
     )
 
 
-def _run(
-    project: Project,
-    shared: list[Shared],
-    out_dir: Path,
-    leads_path: Path,
-    items: Iterator[Task | Copy],
-    jobs: int,
-) -> Iterator[Copy]:
-    """Make the copies in `jobs` processes; yield them in CSV order.
-
-    This process is one of the workers: it starts `jobs - 1` more and, batch by batch,
-    makes every `jobs`-th copy itself while they make the others.
-    """
-    jobs = jobs or os.cpu_count() or 1
-    _init(project.root, shared, out_dir, leads_path)
-    if jobs == 1:
-        yield from (item if isinstance(item, Copy) else _make(item) for item in items)
-        return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with context.Pool(jobs - 1, _init, (project.root, shared, out_dir, leads_path)) as pool:
-        for batch in _batches(items, BATCH):
-            tasks = [item for item in batch if isinstance(item, Task)]
-            theirs = [t for i, t in enumerate(tasks) if i % jobs]
-            pending = pool.map_async(_make, theirs, chunksize=2)
-            made = {id(t): _make(t) for t in tasks[::jobs]}
-            try:
-                done = pending.get(timeout=WORKER_TIMEOUT + 2 * len(theirs))
-            except multiprocessing.TimeoutError:
-                raise BrochureError(
-                    "a worker process stopped answering. Run the same command again: "
-                    "copies already written are kept."
-                ) from None
-            made.update(zip(map(id, theirs), done, strict=True))
-            for item in batch:
-                yield item if isinstance(item, Copy) else made[id(item)]
-
-
-def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-_maker: Maker | None = None
-
-
-def _init(root: Path, shared: list[Shared], out_dir: Path, leads_path: Path) -> None:
-    global _maker
-    if _maker is None or _maker.shared_list is not shared:  # a forked worker reuses ours
-        _maker = Maker(Project(root), shared, out_dir, leads_path)
-
-
-def _make(task: Task) -> Copy:
-    assert _maker is not None
-    return _maker.make(task)
+def _run(maker: Maker, items: Iterator[Task | Copy], jobs: int) -> Iterator[Copy]:
+    """Make the copies in `jobs` worker processes; yield them in CSV order."""
+    return parallel_map(maker.make, items, jobs=jobs, chunksize=2, timeout=WORKER_TIMEOUT)
 
 
 class Maker:
@@ -370,7 +312,6 @@ class Maker:
         from brochure.render.pdf import user_css
 
         self.leads_path = leads_path
-        self.shared_list = shared
         self.pipeline = Pipeline(project)
         self.shared = {s.slug: s for s in shared}
         self.writer = Writer(out_dir)
@@ -379,7 +320,6 @@ class Maker:
         self.css = {}
         self.template = overlay_template(self.pipeline.env)
         self.color = self.pipeline.brand.colors.get("dark", "#000")
-        self.fast = {s.slug: s.slot is not None for s in shared}
         for s in shared:
             brochure, _ = self.pipeline.read(s.path)
             assert brochure is not None  # checked by prepare()
@@ -389,8 +329,13 @@ class Maker:
                 user_css(overlay_css(*s.size), renderer),
             )
 
-    def make(self, task: Task) -> Copy:
-        """Make one copy and write it; failures come back as a failed Copy."""
+    def make(self, task: Task | Copy) -> Copy:
+        """Make one copy and write it; failures come back as a failed Copy.
+
+        A `Copy` (a bad row, an up-to-date copy) is passed through as it is.
+        """
+        if isinstance(task, Copy):
+            return task
         row = task.lead
         try:
             pdf, pages = self.render(task.slug, lead_for(row, self.pipeline.brand.phone_country))
@@ -406,27 +351,33 @@ class Maker:
                 "This is a bug: please report it",
             )
         return Copy(
-            row.row, task.slug, "written", task.file, pages, len(pdf), lead=row, key=task.key
+            row.row,
+            task.slug,
+            CopyStatus.WRITTEN,
+            task.file,
+            pages,
+            len(pdf),
+            lead=row,
+            key=task.key,
         )
 
     def render(self, slug: str, lead: Lead) -> tuple[bytes, int]:
         """Return one copy's PDF bytes and page count (stamped, or in full if need be)."""
         from brochure.personalize.stamp import Square, stamp
-        from brochure.render.pdf import PLAIN_OPTIONS, capture_log, find_places
+        from brochure.render.pdf import PLAIN_OPTIONS, find_places
 
         shared, brochure = self.shared[slug], self.brochures[slug]
-        if not self.fast[slug]:
+        if shared.slot is None:
             return self.full(brochure, lead)
         brand = self.pipeline.brand
         html = overlay(self.template, brochure, lead, shared.slot)
-        with capture_log() as log:
-            document = self.pipeline.renderer.layout(
-                html, log, stylesheets=self.css[slug], options=PLAIN_OPTIONS
-            )
-            layer = self.pipeline.renderer.write(document, **PLAIN_OPTIONS)
-        if log.errors:
-            raise SourceError(brochure.path, f"rendering the copy failed: {log.errors[0]}")
-        drawn = find_places(document, ("prepared-for",)).get("prepared-for")
+        made = self.pipeline.renderer.typeset(
+            html, stylesheets=self.css[slug], options=PLAIN_OPTIONS
+        )
+        if made.log.errors:
+            raise SourceError(brochure.path, f"rendering the copy failed: {made.log.errors[0]}")
+        layer = made.pdf
+        drawn = find_places(made.document, (PREPARED_FOR,)).get(PREPARED_FOR)
         if drawn is None or drawn.height > shared.slot.height + 0.5:
             return self.full(brochure, lead)  # the line needs more room than was kept
         qr = shared.qr
@@ -461,7 +412,7 @@ class Maker:
         """A failed copy, reported at the lead's row."""
         row = task.lead
         problem = RowProblem(row.row, row.line, message, hint).problem(self.leads_path)
-        return Copy(row.row, task.slug, "failed", error=problem.format())
+        return Copy(row.row, task.slug, CopyStatus.FAILED, error=problem.format())
 
 
 class TooLong(BrochureError):

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 from markupsafe import Markup
@@ -19,7 +19,8 @@ from brochure.source.project import Project
 
 # How resource URLs are written: "pdf" keeps project-relative paths (the PDF stage resolves
 # them against the project root); "preview" points into out/static/, which the writer fills.
-STATIC_PREFIX = {"pdf": "", "preview": "static/"}
+Mode = Literal["pdf", "preview"]
+STATIC_PREFIX: dict[Mode, str] = {"pdf": "", "preview": "static/"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Lead:
 
 
 @dataclass
-class Rendered:
+class HtmlPage:
     """A rendered HTML document and the project files it uses."""
 
     html: str
@@ -101,17 +102,17 @@ def stylesheet(
     return "\n\n".join(parts)
 
 
-def render(
+def render_html(
     project: Project,
     brand: Brand,
     brochure: Brochure,
     *,
-    mode: str = "pdf",
+    mode: Mode = "pdf",
     lead: Lead | None = None,
     env: jinja2.Environment | None = None,
     styles: tuple[str, ...] = (),
     context: dict[str, Any] | None = None,
-) -> Rendered:
+) -> HtmlPage:
     """Render one brochure to an HTML string."""
     used: set[str] = set()
     prefix = STATIC_PREFIX[mode]
@@ -150,7 +151,7 @@ def render(
         reviewed=month_year(brochure.reviewed),
         **(context or {}),
     )
-    return Rendered(html=html, static=used)
+    return HtmlPage(html=html, static=used)
 
 
 def brand_logo(project: Project, brand: Brand) -> Callable[..., Markup]:

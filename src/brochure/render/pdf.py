@@ -106,6 +106,15 @@ def capture_log() -> Iterator[Log]:
         logger.propagate = saved
 
 
+@dataclass
+class Typeset:
+    """A laid-out document, its PDF bytes and what WeasyPrint logged making them."""
+
+    document: Document
+    pdf: bytes
+    log: Log
+
+
 class Renderer:
     """Render HTML strings of one project to PDF, sharing fonts and fetched files."""
 
@@ -145,6 +154,24 @@ class Renderer:
     def write(self, document: Document, **options: object) -> bytes:
         """Serialise a laid-out document to PDF bytes."""
         return document.write_pdf(**{**PDF_OPTIONS, **options})
+
+    def typeset(
+        self,
+        html: str,
+        *,
+        press: bool = False,
+        stylesheets: tuple[CSS, ...] = (),
+        options: dict[str, object] | None = None,
+    ) -> Typeset:
+        """Lay out `html` and write it to PDF bytes, collecting what WeasyPrint logs.
+
+        The one way every brochure, press file, shared page and overlay is made (the
+        arguments are those of `layout`).
+        """
+        with capture_log() as log:
+            document = self.layout(html, log, press=press, stylesheets=stylesheets, options=options)
+            pdf = self.write_press(document) if press else self.write(document, **(options or {}))
+        return Typeset(document, pdf, log)
 
     def write_press(self, document: Document, marks: Marks | None = None) -> bytes:
         """Serialise a document laid out (press=True) with a CSS `bleed` for a print shop.

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from brochure.build import catalog
+from brochure.build.outcome import Outcome, Status
 from brochure.build.output import Writer
-from brochure.build.run import Outcome, build, preview
-from brochure.errors import BrochureError
+from brochure.build.run import build, preview
+from brochure.errors import BrochureError, error_line
 from brochure.source.project import Project
 
 
@@ -48,15 +49,18 @@ class Rebuilder:
         outcomes: list[Outcome] = []
         if names:
             if pdf:
-                outcomes = build(self.project, names, writer=writer, echo=lambda _: None)
+                outcomes = build(self.project, names, writer=writer)
             else:
                 outcomes = preview(self.project, names, writer=writer)
         for outcome in outcomes:
             page = f"{outcome.slug}.html"
             failures.pop(page, None)
-            if outcome.status == "failed":
+            if outcome.error is not None:
                 failures[page] = Failure(
-                    (("error", outcome.error), *((p.level, p.format()) for p in outcome.problems))
+                    (
+                        ("error", outcome.error.error_message()),
+                        *((p.level, p.format()) for p in outcome.problems),
+                    )
                 )
         try:
             catalog.write(self.project, outcomes, writer=writer)
@@ -75,9 +79,9 @@ class Rebuilder:
         }
         new = [failures[page].lines[0][1] for page in sorted(changed & failures.keys())]
         for message in dict.fromkeys(new):  # each new error once, not at each step
-            self.echo(f"Error: {message}")
+            self.echo(error_line(message))
         self.failures = failures
-        done = [o.slug for o in outcomes if o.status in ("built", "previewed")]
+        done = [o.slug for o in outcomes if o.status in (Status.BUILT, Status.PREVIEWED)]
         if done:
             what = "previews" if not pdf else "built"
             self.echo(f"{what:<8} {', '.join(done)} ({time.monotonic() - start:.1f} s)")

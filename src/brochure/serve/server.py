@@ -22,7 +22,7 @@ from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING
 
-from brochure.errors import BrochureError
+from brochure.errors import BrochureError, error_line
 from brochure.serve.rebuild import Failure, Rebuilder
 from brochure.source.project import Project
 
@@ -281,8 +281,10 @@ async def live(
         if not task.cancelled() and task.exception() is not None:
             watching.set()
             echo(
-                f"Error: watching the files failed: {task.exception()}. Pages will not "
-                "update by themselves; restart brochure serve"
+                error_line(
+                    f"watching the files failed: {task.exception()}. Pages will not "
+                    "update by themselves; restart brochure serve"
+                )
             )
 
     collector = asyncio.create_task(collect())
@@ -299,7 +301,7 @@ async def live(
                     hub.publish(await asyncio.to_thread(rebuilder.run, todo, pdf))
                 except Exception:  # a bug or a file vanishing mid-save: keep serving
                     echo(
-                        "Error: the rebuild failed; the server keeps running:\n"
+                        error_line("the rebuild failed; the server keeps running:\n")
                         + traceback.format_exc()
                     )
     finally:

@@ -1,37 +1,15 @@
-"""Run every check on the brochures of a project, rendering them without writing anything."""
+"""`brochure check`: run every check on a project's brochures, rendering without writing."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from brochure.build.pipeline import Pipeline
 from brochure.checks.brand_text import check_brand_format
-from brochure.errors import BrochureError, SourceError
+from brochure.checks.report import Report
+from brochure.errors import BrochureError
 from brochure.problems import Problem, first_error
 from brochure.source.project import Project
-
-
-@dataclass
-class Report:
-    """The findings of one `brochure check` run."""
-
-    checked: list[str] = field(default_factory=list)  # slugs
-    problems: list[Problem] = field(default_factory=list)
-
-    def count(self, level: str) -> int:
-        """Return how many problems of `level` were found."""
-        return sum(p.level == level for p in self.problems)
-
-    def failed(self, strict: bool = False) -> bool:
-        """Tell whether the run fails: errors, or with `strict` any warning."""
-        return bool(self.count("error") or (strict and self.problems))
-
-
-def _as_problem(exc: BrochureError, path: object) -> Problem:
-    if isinstance(exc, SourceError):
-        return Problem(exc.path, exc.line, "error", exc.problem, exc.hint, code="source")
-    return Problem(path, None, "error", exc.message, code="source")  # type: ignore[arg-type]
 
 
 def run(
@@ -48,7 +26,7 @@ def run(
     try:
         report.problems += pipeline.project_problems() + check_brand_format(project)
     except BrochureError as exc:
-        report.problems.append(_as_problem(exc, project.brand_path))
+        report.problems.append(Problem.from_error(exc, project.brand_path))
         return report  # without a brand nothing can be checked further
     for path in paths:
         report.checked.append(path.stem)
@@ -57,6 +35,6 @@ def run(
             if brochure is not None and render and first_error(problems) is None:
                 problems += pipeline.render(brochure, preview=False).problems
         except BrochureError as exc:
-            problems = [_as_problem(exc, path)]
+            problems = [Problem.from_error(exc, path)]
         report.problems += problems
     return report
