@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-
-if TYPE_CHECKING:
-    from brochure.problems import Problem
 
 
 class BrochureError(click.ClickException):
@@ -16,16 +12,25 @@ class BrochureError(click.ClickException):
 
 
 class SourceError(BrochureError):
-    """A problem at a place in a source file: `path:line: message. hint`."""
+    """A problem at a place in a source file: `path:line: message. hint`.
+
+    The one located error type. A pure parser that does not know the file raises it with
+    `path=None`; the reader that does places it with `at(path)`.
+    """
 
     def __init__(
-        self, path: Path | str, message: str, *, line: int | None = None, hint: str = ""
+        self, path: Path | str | None, message: str, *, line: int | None = None, hint: str = ""
     ) -> None:
-        self.path = Path(path)
+        self.path = Path(path) if path is not None else None
         self.line = line
         self.problem = message
         self.hint = hint
-        super().__init__(format_place(self.path, line, message, hint))
+        where = self.path if self.path is not None else Path(f"line {line}" if line else "")
+        super().__init__(format_place(where, line if self.path else None, message, hint))
+
+    def at(self, path: Path) -> SourceError:
+        """Return this error placed in the file at `path`."""
+        return SourceError(path, self.problem, line=self.line, hint=self.hint)
 
 
 def display_path(path: Path) -> str:
@@ -48,12 +53,9 @@ def format_place(path: Path, line: int | None, message: str, hint: str = "") -> 
     return text
 
 
-def error_line(problem: Problem | BrochureError | str) -> str:
-    """Return the `Error: ...` line the user sees: the one place it is formatted."""
-    if isinstance(problem, BrochureError):
-        text = problem.message
-    elif isinstance(problem, str):
-        text = problem
-    else:
-        text = problem.error_message()
+def error_line(text: str) -> str:
+    """Return the `Error: text` line the user sees: the one place besides click that writes it.
+
+    `text` is a `BrochureError.message` or a `Problem.error_message()`.
+    """
     return f"Error: {text}"

@@ -13,7 +13,6 @@ import jinja2
 from brochure.checks import RENDERED, SOURCE
 from brochure.checks.settings import Settings
 from brochure.checks.settings import load as load_settings
-from brochure.errors import SourceError
 from brochure.problems import Problem
 from brochure.render.html import HtmlPage, Lead, environment, render_html
 from brochure.render.result import MIN_TEXT_PT, RenderResult
@@ -61,9 +60,7 @@ class Pipeline:
         try:
             return load_rules(self.project.root)
         except RulesError as exc:
-            raise SourceError(
-                self.project.claims_path, str(exc), line=exc.line, hint=exc.hint
-            ) from None
+            raise exc.at(self.project.claims_path) from None
 
     def project_problems(self) -> list[Problem]:
         """Check what every brochure shares: the check settings and the brand's own text."""

@@ -223,7 +223,7 @@ def build_all(
     from brochure.build import catalog
 
     def report(problem: Problem, stops: bool) -> None:
-        warn(error_line(problem) if stops else problem.format())
+        warn(error_line(problem.error_message()) if stops else problem.format())
 
     outcomes = build(project, slugs, force=force, press=press, report=report)
     for outcome in outcomes:
@@ -235,7 +235,7 @@ def build_all(
             say(f"wrote   out/{catalog.PAGE} (the catalog page)")
     except BrochureError as exc:  # shown already when the brand file broke every brochure
         if Problem.from_error(exc) not in {o.error for o in outcomes}:
-            warn(error_line(exc))
+            warn(error_line(exc.message))
         ok = False
     say(summary(outcomes))
     return ok

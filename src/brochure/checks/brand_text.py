@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from brochure.checks.claims import problems_in
 from brochure.checks.context import CheckContext
+from brochure.checks.resources import tel_problem
 from brochure.checks.text import Span
 from brochure.problems import Problem
 from brochure.source.frontmatter import read_yaml_file
 from brochure.source.project import Project
-from brochure.source.resources import tel_problem
 
 CHECKED_TEXT = ("call_to_action", "disclaimer")
 

@@ -11,9 +11,10 @@ from typing import Any
 
 from brochure.checks.context import CheckContext
 from brochure.checks.text import Span, spans
+from brochure.errors import SourceError
 from brochure.problems import Problem
 from brochure.source.content import Brochure
-from brochure.source.frontmatter import FrontMatter, FrontMatterError, parse_yaml
+from brochure.source.frontmatter import FrontMatter, parse_yaml
 from brochure.source.project import CLAIMS_FILE as PROJECT_FILE
 
 LEVELS = ("error", "warning", "off")
@@ -58,20 +59,18 @@ def phrase_regex(phrase: str) -> str:
     return r"(?<![\w-])" + r"[\s-]+".join(parts) + r"(?![\w-])"
 
 
-class RulesError(ValueError):
-    """A claims file that cannot be used; carries the line."""
+class RulesError(SourceError):
+    """A claims file that cannot be used, at a line (the reader places it in the file)."""
 
     def __init__(self, message: str, line: int | None, hint: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.hint = hint
+        super().__init__(None, message, line=line, hint=hint)
 
 
 def _read(text: str) -> tuple[list[dict[str, Any]], FrontMatter]:
     try:
         front = parse_yaml(text)
-    except FrontMatterError as exc:
-        raise RulesError(str(exc), exc.line, exc.hint) from None
+    except SourceError as exc:
+        raise RulesError(exc.problem, exc.line, exc.hint) from None
     rules = front.data.get("rules") if isinstance(front.data, dict) else None
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise RulesError(

@@ -20,6 +20,7 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from brochure.errors import BrochureError
 from brochure.source.project import Project
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "custom_metadata": True}
@@ -44,7 +45,7 @@ class Marks:
 PLAIN_OPTIONS = {"pdf_variant": None, "pdf_tags": False, "custom_metadata": False}
 
 
-class RefusedResource(ValueError):
+class RefusedResource(BrochureError):
     """A resource outside the project or on the network was asked for."""
 
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from brochure.errors import SourceError
 from brochure.problems import Problem, first_error
 from brochure.source import schema
-from brochure.source.frontmatter import FrontMatter, FrontMatterError, split
+from brochure.source.frontmatter import FrontMatter, split
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,8 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
     problems: list[Problem] = []
     try:
         front = split(text)
-    except FrontMatterError as exc:
-        return None, [Problem(path, exc.line, "error", str(exc), exc.hint, code="front-matter")]
+    except SourceError as exc:
+        return None, [Problem(path, exc.line, "error", exc.problem, exc.hint, code="front-matter")]
 
     def report(where: tuple[str | int, ...], message: str, hint: str = "") -> None:
         problems.append(

@@ -12,15 +12,6 @@ import yaml
 from brochure.errors import SourceError
 
 
-class FrontMatterError(ValueError):
-    """The front matter is missing or is not valid YAML; carries the 1-based line."""
-
-    def __init__(self, message: str, line: int | None, hint: str = "") -> None:
-        super().__init__(message)
-        self.line = line
-        self.hint = hint
-
-
 @dataclass(frozen=True)
 class FrontMatter:
     """Parsed front matter with a way back to the line of every key."""
@@ -87,7 +78,7 @@ YAML_HINT = "Check the indentation and put text that contains a colon in quotes"
 def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> FrontMatter:
     """Parse YAML that starts at file line `first_line`, keeping the way back to lines.
 
-    Raises FrontMatterError (`what: problem`, with the file line) for invalid YAML.
+    Raises SourceError (`what: problem`, with the file line, no path yet) for invalid YAML.
     """
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -96,7 +87,7 @@ def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> Fr
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
         problem = (exc.problem or str(exc)).strip()
-        raise FrontMatterError(f"{what}: {problem}", line, YAML_HINT) from None
+        raise SourceError(None, f"{what}: {problem}", line=line, hint=YAML_HINT) from None
     return FrontMatter(
         data=data if data is not None else {},
         node=node,
@@ -116,30 +107,32 @@ def read_yaml_file(path: Path) -> FrontMatter:
         ) from None
     try:
         return parse_yaml(text)
-    except FrontMatterError as exc:
-        raise SourceError(path, str(exc), line=exc.line, hint=exc.hint) from None
+    except SourceError as exc:
+        raise exc.at(path) from None
 
 
 def split(text: str) -> FrontMatter:
     """Parse `---` delimited YAML front matter at the top of `text`."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        raise FrontMatterError(
+        raise SourceError(
+            None,
             "the file does not start with front matter",
-            1,
-            "Put a line with three dashes (---) first, then title, layout and the other fields, "
-            "then another --- line",
+            line=1,
+            hint="Put a line with three dashes (---) first, then title, layout and the other "
+            "fields, then another --- line",
         )
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
             break
     else:
-        raise FrontMatterError(
+        raise SourceError(
+            None,
             "the front matter is never closed",
-            1,
-            "Add a line with three dashes (---) after the last field",
+            line=1,
+            hint="Add a line with three dashes (---) after the last field",
         )
     front = parse_yaml("".join(lines[1:index]), 2, "invalid YAML in the front matter")
     if not isinstance(front.data, dict):
-        raise FrontMatterError("the front matter must be a list of `field: value` lines", 2)
+        raise SourceError(None, "the front matter must be a list of `field: value` lines", line=2)
     return dataclasses.replace(front, body="".join(lines[index + 1 :]), body_line=index + 2)
