@@ -144,7 +144,7 @@ def page(project: Project, cards: list[Card]) -> tuple[str, set[str]]:
         used.add(rel)
         return "static/" + rel
 
-    css = stylesheet(project, brand, TEMPLATE.removesuffix(".html"), static, common=False)
+    css = stylesheet(project, brand, (TEMPLATE.removesuffix(".html"),), static, common=False)
     html = render_template(
         project,
         environment(project),

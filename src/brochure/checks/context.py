@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from brochure.problems import Problem
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from brochure.checks.claims import Rule
     from brochure.checks.settings import Settings
     from brochure.source.brand import Brand
+    from brochure.source.layouts import Layout
     from brochure.source.project import Project
 
 
@@ -25,6 +26,9 @@ class CheckContext(Protocol):
 
     @property
     def today(self) -> dt.date | None: ...
+
+    @property
+    def layouts(self) -> Mapping[str, Layout]: ...
 
     @property
     def brand(self) -> Brand: ...

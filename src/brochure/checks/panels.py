@@ -9,26 +9,26 @@ from brochure.render.result import RenderResult
 from brochure.source.content import Brochure
 from brochure.source.schema import suggest
 
-PAGES = 2  # a trifold is one sheet: the outside and the inside
-
 
 def check_panels(context: CheckContext, brochure: Brochure) -> list[Problem]:
-    """Check that every panel's headings exist and every `##` section is in one panel."""
-    assigned = brochure.extra.get("panels")
-    if assigned is None:
-        return []
+    """Check the page count a layout fixes, and that each `##` section is in one panel."""
     problems: list[Problem] = []
 
     def report(line: int | None, message: str, hint: str) -> None:
         problems.append(Problem(brochure.path, line, "error", message, hint, code="panels"))
 
-    if brochure.pages != PAGES:
+    layout = context.layouts[brochure.layout]
+    if layout.pages and brochure.pages != layout.pages:
+        why = f" ({layout.pages_why})" if layout.pages_why else ""
         report(
             brochure.line_of("pages"),
-            f"a trifold has exactly {PAGES} pages (the outside "
-            f"and the inside of the sheet), not {brochure.pages}",
-            f"Write `pages: {PAGES}`",
+            f"a {layout.name} has exactly {layout.pages} pages{why}, not {brochure.pages}",
+            f"Write `pages: {layout.pages}`",
         )
+    assigned = brochure.extra.get("panels")
+    if assigned is None:
+        return problems
+
     body = markup.split_sections(brochure.body, brochure.body_line)
     headings = [s.slug for s in body.sections]
     used: dict[str, str] = {}

@@ -425,6 +425,7 @@ class TooLong(BrochureError):
 
 def stylesheet_for(pipeline: Pipeline, brochure: Brochure) -> str:
     """The brochure's CSS as its PDF uses it (fonts, brand variables, common and layout)."""
-    from brochure.render.html import stylesheet
+    from brochure.render.html import layout_styles, stylesheet
 
-    return stylesheet(pipeline.project, pipeline.brand, brochure.layout, lambda rel: rel)
+    names = layout_styles(pipeline.project, brochure)
+    return stylesheet(pipeline.project, pipeline.brand, names, lambda rel: rel)

@@ -76,12 +76,11 @@ def qr_data_uri(url: str, dark: str) -> str:
 def stylesheet(
     project: Project,
     brand: Brand,
-    layout: str,
+    names: tuple[str, ...],
     static: Callable[[str], str],
-    extra: tuple[str, ...] = (),
     common: bool = True,
 ) -> str:
-    """Assemble the CSS: brand fonts and variables, common.css, the layout's file, extras.
+    """Assemble the CSS: brand fonts and variables, common.css, then styles/NAME.css by name.
 
     Pages that are not brochures (the catalog) pass `common=False` to skip the print rules.
     """
@@ -95,7 +94,7 @@ def stylesheet(
         for f in brand.fonts
     ]
     parts = [*faces, brand.css_variables()]
-    for name in ("common", layout, *extra)[0 if common else 1 :]:
+    for name in ("common", *names) if common else names:
         path = project.styles_dir / f"{name}.css"
         if path.is_file():
             parts.append(f"/* {path.name} */\n" + path.read_text(encoding="utf-8"))
@@ -145,13 +144,20 @@ def render_html(
         booking_url=book,
         qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
         logo=brand_logo(project, brand),
-        css=Markup(stylesheet(project, brand, brochure.layout, static, styles)),
+        css=Markup(stylesheet(project, brand, layout_styles(project, brochure, styles), static)),
         md=lambda text: markup.inline_html(text, content_url),
         static=static,
         reviewed=month_year(brochure.reviewed),
         **(context or {}),
     )
     return HtmlPage(html=html, static=used)
+
+
+def layout_styles(
+    project: Project, brochure: Brochure, extra: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """Return the stylesheets a brochure uses after common.css: its layout's, then `extra`."""
+    return (*project.layouts()[brochure.layout].styles, *extra)
 
 
 def brand_logo(project: Project, brand: Brand) -> Callable[..., Markup]:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brochure.errors import SourceError
 from brochure.problems import Problem, first_error
 from brochure.source import schema
 from brochure.source.frontmatter import FrontMatter, split
+
+if TYPE_CHECKING:
+    from brochure.source.layouts import Layout
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,9 @@ class Brochure:
         return self.front.line_of(*path) if self.front else None
 
 
-def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, list[Problem]]:
+def parse(
+    path: Path, text: str, layouts: Mapping[str, Layout]
+) -> tuple[Brochure | None, list[Problem]]:
     """Validate the brochure `text` read from `path`; return it and every problem found."""
     problems: list[Problem] = []
     try:
@@ -56,10 +62,10 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
         layout = None  # reported below: `layout` must be text
     elif layout not in layouts:
         report(("layout",), f"unknown layout `{layout}`", schema.suggest(layout, sorted(layouts)))
-    fields = schema.fields_for(layout)
+    fields = schema.fields_for(layouts.get(layout) if layout else None)
     known = {f.name for f in fields}
     if layout not in layouts:  # the layout is wrong: do not also call its own fields unknown
-        known |= {f.name for extra in schema.LAYOUTS.values() for f in extra}
+        known |= {f.name for other in layouts.values() for f in other.fields}
     for key in data:
         if key not in known:
             report((key,), f"unknown field `{key}`", schema.suggest(str(key), sorted(known)))
@@ -81,8 +87,8 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
         values[spec.name] = spec.check(data[spec.name], (spec.name,), report)
     if first_error(problems):
         return None, problems
-    if layout in schema.CROSS_CHECKS:
-        schema.CROSS_CHECKS[layout](values, report)
+    if layout in layouts:
+        schema.check_matches(layouts[layout].matches, values, report)
         if first_error(problems):
             return None, problems
     common = {f.name for f in schema.COMMON}
@@ -105,7 +111,7 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
     return brochure, problems
 
 
-def read(path: Path, layouts: set[str]) -> tuple[Brochure | None, list[Problem]]:
+def read(path: Path, layouts: Mapping[str, Layout]) -> tuple[Brochure | None, list[Problem]]:
     """Read and validate one brochure file (UTF-8, with or without a BOM)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -123,7 +129,7 @@ def read(path: Path, layouts: set[str]) -> tuple[Brochure | None, list[Problem]]
     return parse(path, text, layouts)
 
 
-def load(path: Path, layouts: set[str]) -> Brochure:
+def load(path: Path, layouts: Mapping[str, Layout]) -> Brochure:
     """Read and validate one brochure file; raise the first error."""
     brochure, problems = read(path, layouts)
     error = first_error(problems)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from brochure.errors import BrochureError
 from brochure.source.schema import suggest
+
+if TYPE_CHECKING:
+    from brochure.source.layouts import Layout
 
 BRAND_FILE = "_brand.yml"
 CLAIMS_FILE = "claims.yml"  # the clinic's own claim rules, next to the brand file
@@ -74,13 +78,11 @@ class Project:
                 shutil.copy2(source, target / name)
         return Project.at(target)
 
-    def layouts(self) -> set[str]:
-        """Return the layout names: one template per layout, partials start with `_`."""
-        return {
-            p.stem
-            for p in self.templates_dir.glob("*.html")
-            if p.stem != "base" and not p.stem.startswith("_")
-        }
+    def layouts(self) -> dict[str, Layout]:
+        """Return the layouts by name: one template each (partials start with `_`)."""
+        from brochure.source import layouts
+
+        return layouts.load(self)
 
     def brochure_paths(self, slugs: tuple[str, ...] | list[str] = ()) -> list[Path]:
         """Return the brochure files named by `slugs`, or all of them."""

@@ -1,4 +1,4 @@
-"""The front matter schema: common fields and the extra fields each layout draws."""
+"""The front matter schema: the common fields, and the field types layouts declare theirs with."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brochure.problems import plural
+
+if TYPE_CHECKING:
+    from brochure.source.layouts import Layout
 
 Path_ = tuple[str | int, ...]
 Report = Callable[[Path_, str, str], None]
@@ -168,112 +171,88 @@ COMMON = [
 ]
 
 
-def _comparison_rows(value: Any, path: Path_, report: Report) -> Any:
-    return records({"topic": text, "cells": text_list})(value, path, report)
+def check_matches(
+    matches: tuple[tuple[str, str, str], ...], values: dict[str, Any], report: Report
+) -> None:
+    """Check list lengths a layout ties together: each row's `cells` as many as `columns`.
+
+    `matches` holds (records field, key, other field): in every record of the field, the list
+    under the key has one item per item of the other field.
+    """
+    for name, key, other in matches:
+        wanted = values.get(other)
+        for i, record in enumerate(values.get(name) or [] if wanted else []):
+            items = record.get(key)
+            if items is not None and len(items) != len(wanted):
+                report(
+                    (name, i, key),
+                    f"{_one(name)} {i + 1} has {plural(len(items), _one(key))} but there are "
+                    f"{plural(len(wanted), _one(other))}",
+                    f"Give one {_one(key)} per {_one(other)}, in the order of `{other}`",
+                )
 
 
-def _one_cell_per_column(values: dict[str, Any], report: Report) -> None:
-    """Check that every comparison row has as many cells as there are columns."""
-    columns, rows = values.get("columns"), values.get("rows")
-    for i, row in enumerate(rows or [] if columns else []):
-        cells = row.get("cells")
-        if cells is not None and len(cells) != len(columns):
+def _one(name: str) -> str:
+    """Return the singular of a plural field name: rows -> row (English field names)."""
+    return name.removesuffix("s")
+
+
+def panels_checker(
+    names: dict[str, str], optional: tuple[str, ...]
+) -> Callable[[Any, Path_, Report], Any]:
+    """Make the checker of a `panels:` mapping (panel name -> `##` heading(s) it holds).
+
+    `names` are the layout's panels in reading order, each with what it is; the `optional`
+    ones may be left out.
+    """
+
+    def panels(value: Any, path: Path_, report: Report) -> Any:
+        example = "For example:  inside-left: What are exosomes?"
+        if not isinstance(value, dict) or not value:
             report(
-                ("rows", i, "cells"),
-                f"row {i + 1} has {plural(len(cells), 'cell')} but there are "
-                f"{plural(len(columns), 'column')}",
-                "Give one cell per column, in the order of `columns`",
+                path,
+                "`panels` must list the panels, one `name: heading` per line",
+                f"Use the panel names {', '.join(names)}. {example}",
             )
+            return None
+        missing = [n for n in names if n not in value and n not in optional]
+        out: dict[str, list[str]] = {}
+        for name, headings in value.items():
+            if name not in names:
+                # A misspelt name is most likely the panel that is missing.
+                hint = suggest(str(name), missing or names)
+                if len(missing) == 1:
+                    hint = f"Did you mean `{missing[0]}`?"
+                report((*path, name), f"unknown panel `{name}`", hint)
+                missing = []  # reported here: do not report it twice
+                continue
+            if isinstance(headings, list):
+                out[name] = text_list(headings, (*path, name), report)
+            else:
+                out[name] = [text(headings, (*path, name), report)]
+        for name in missing:
+            report(
+                path,
+                f"`panels` is missing the `{name}` panel ({names[name]})",
+                f"Add a line `  {name}: ` followed by the `##` heading it shows",
+            )
+        if any(v is None or None in v for v in out.values()):
+            return None
+        return {name: out[name] for name in names if name in out}
+
+    return panels
 
 
-# Checks across the fields of one layout, run once each field is valid on its own.
-CROSS_CHECKS: dict[str, Callable[[dict[str, Any], Report], None]] = {
-    "comparison": _one_cell_per_column,
+# The field types a layout declaration may name (besides `records` and `panels`).
+TYPES: dict[str, Callable[[Any, Path_, Report], Any]] = {
+    "text": text,
+    "text-list": text_list,
+    "whole-number": positive_int,
+    "date": date,
+    "language": lang,
 }
 
 
-# The trifold's panels a brochure fills from its `##` sections, in reading order. The cover
-# takes the title, subtitle and the text before the first `##`; the back panel always ends
-# with the clinic's contact details, so `back` is optional.
-TRIFOLD_PANELS = {
-    "flap": "the panel seen first on opening the cover (outside, left)",
-    "inside-left": "the left panel of the inside spread",
-    "inside-middle": "the middle panel of the inside spread",
-    "inside-right": "the right panel of the inside spread",
-    "back": "optional: above the contact details on the back panel",
-}
-OPTIONAL_PANELS = ("back",)
-
-
-def panels(value: Any, path: Path_, report: Report) -> Any:
-    """Check a trifold's `panels:` mapping: panel name -> `##` heading(s) it holds."""
-    example = "For example:  inside-left: What are exosomes?"
-    if not isinstance(value, dict) or not value:
-        report(
-            path,
-            "`panels` must list the panels, one `name: heading` per line",
-            f"Use the panel names {', '.join(TRIFOLD_PANELS)}. {example}",
-        )
-        return None
-    missing = [n for n in TRIFOLD_PANELS if n not in value and n not in OPTIONAL_PANELS]
-    out: dict[str, list[str]] = {}
-    for name, headings in value.items():
-        if name not in TRIFOLD_PANELS:
-            # A misspelt name is most likely the panel that is missing.
-            hint = suggest(str(name), missing or TRIFOLD_PANELS)
-            if len(missing) == 1:
-                hint = f"Did you mean `{missing[0]}`?"
-            report((*path, name), f"unknown panel `{name}`", hint)
-            missing = []  # reported here: do not report it twice
-            continue
-        if isinstance(headings, list):
-            out[name] = text_list(headings, (*path, name), report)
-        else:
-            out[name] = [text(headings, (*path, name), report)]
-    for name in missing:
-        report(
-            path,
-            f"`panels` is missing the `{name}` panel ({TRIFOLD_PANELS[name]})",
-            f"Add a line `  {name}: ` followed by the `##` heading it shows",
-        )
-    if any(v is None or None in v for v in out.values()):
-        return None
-    return {name: out[name] for name in TRIFOLD_PANELS if name in out}
-
-
-LAYOUTS: dict[str, list[Field]] = {
-    "conditions": [],
-    "sheet": [],
-    "comparison": [
-        Field(
-            "columns",
-            text_list,
-            help="The names of the things compared, e.g. [Exosomes, PRP].",
-        ),
-        Field(
-            "rows",
-            _comparison_rows,
-            help="One entry per topic: `topic:` and `cells:` (one per column).",
-        ),
-    ],
-    "timeline": [
-        Field(
-            "phases",
-            records({"when": text, "title": text, "text": text}),
-            help="One entry per phase: `when:`, `title:` and `text:`.",
-        ),
-    ],
-    "trifold": [
-        Field(
-            "panels",
-            panels,
-            help="Which `##` section(s) fill each panel: flap, inside-left, inside-middle, "
-            "inside-right and (optional) back.",
-        ),
-    ],
-}
-
-
-def fields_for(layout: str | None) -> list[Field]:
-    """Return every field a brochure of `layout` may have."""
-    return COMMON + LAYOUTS.get(layout or "", [])
+def fields_for(layout: Layout | None) -> list[Field]:
+    """Return every field a brochure of `layout` may have: the common ones and its own."""
+    return COMMON + list(layout.fields if layout else ())
