@@ -24,6 +24,7 @@ $(VENV)/.installed: pyproject.toml scripts/system-deps.sh
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/build.py

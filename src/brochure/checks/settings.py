@@ -56,7 +56,7 @@ def load(project: Project, today: dt.date | None = None) -> tuple[Settings, list
             )
             continue
         kind, example = OPTIONS[key]
-        if isinstance(value, bool) or not isinstance(value, kind) or value <= 0:
+        if isinstance(value, bool) or not isinstance(value, kind) or value <= 0:  # type: ignore[operator]
             problems.append(
                 Problem(
                     path,

@@ -105,7 +105,7 @@ class Summary:
     leads: int = 0
     brochures: int = 0
     counts: dict[CopyStatus, int] = field(default_factory=lambda: dict.fromkeys(CopyStatus, 0))
-    manifest: Path | None = None
+    manifest: Path = Path(MANIFEST)
 
     @property
     def failed(self) -> bool:

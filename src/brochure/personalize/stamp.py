@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
@@ -61,8 +62,8 @@ def stamp(
             height = float(pdf.pages[qr.page].mediabox[3])
             ops = qr_operators(lead_url, color, qr, height)
             _draw(pdf, qr.page, wrapped, b"/Figure <</MCID %d>> BDC %s EMC\n" % (mcid, ops))
-        for page in pdf.pages:
-            for annot in page.obj.get("/Annots", []):
+        for each in pdf.pages:
+            for annot in each.obj.get("/Annots", []):
                 action = annot.get("/A")
                 if action is not None and str(action.get("/URI", "")) == booking_url:
                     action.URI = String(lead_url)
@@ -88,7 +89,7 @@ def qr_operators(url: str, color: str, where: Square, page_height: float) -> byt
     render's SVG shows: segno, error level M, no quiet zone)."""
     import segno
 
-    rows = list(segno.make(url, error="m", micro=False).matrix_iter(border=0))
+    rows = [list(row) for row in segno.make(url, error="m", micro=False).matrix_iter(border=0)]
     module = where.size * PX_TO_PT / len(rows)
     red, green, blue = rgb(color)
     ops = [
@@ -120,7 +121,7 @@ def rgb(color: str) -> tuple[float, float, float]:
     return red, green, blue
 
 
-def _copy_annot(pdf: pikepdf.Pdf, annot: pikepdf.Dictionary) -> pikepdf.Dictionary:
+def _copy_annot(pdf: pikepdf.Pdf, annot: Any) -> Any:
     for key in ("/P", "/StructParent"):  # the overlay's page and tree stay behind
         if key in annot:
             del annot[key]
@@ -133,8 +134,9 @@ class _Tree:
 
     def __init__(self, pdf: pikepdf.Pdf) -> None:
         self.pdf = pdf
-        self.root = pdf.Root.get("/StructTreeRoot")
-        self.nums = self.root.ParentTree.Nums if self.root is not None else None
+        # pikepdf types every value as Object: these are a Dictionary and an Array.
+        self.root: Any = pdf.Root.get("/StructTreeRoot")
+        self.nums: Any = self.root.ParentTree.Nums if self.root is not None else None
 
     def _page_array(self, page: int) -> pikepdf.Array:
         key = int(self.pdf.pages[page].obj.StructParents)
@@ -143,7 +145,7 @@ class _Tree:
                 return self.nums[i + 1]
         raise KeyError(key)
 
-    def _masthead(self) -> tuple[pikepdf.Dictionary, int]:
+    def _masthead(self) -> tuple[Any, int]:
         """Where a "Prepared for" line goes: at the end of the masthead (the H1's parent)."""
         document = self.root.K[0] if isinstance(self.root.K, Array) else self.root.K
         for parent, _index, element in _walk(document):
@@ -218,7 +220,7 @@ class _Tree:
             self.root.ParentTreeNextKey = key + 1
 
 
-def _walk(element: pikepdf.Dictionary) -> Iterator[tuple[Dictionary, int, Dictionary]]:
+def _walk(element: Any) -> Iterator[tuple[Any, int, Any]]:
     """Yield (parent, index, child) for every structure element below `element`."""
     kids = element.get("/K")
     if not isinstance(kids, Array):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pydyf
@@ -42,7 +43,11 @@ class Marks:
 
 
 # For overlays stamped onto a tagged brochure: no tags or metadata of their own.
-PLAIN_OPTIONS = {"pdf_variant": None, "pdf_tags": False, "custom_metadata": False}
+PLAIN_OPTIONS: dict[str, object] = {
+    "pdf_variant": None,
+    "pdf_tags": False,
+    "custom_metadata": False,
+}
 
 
 class RefusedResource(BrochureError):
@@ -214,7 +219,7 @@ def find_places(document: Document, classes: tuple[str, ...]) -> dict[str, Place
     """Find the first box carrying each HTML class in `classes`."""
     found: dict[str, Place] = {}
 
-    def visit(box: object, number: int) -> None:
+    def visit(box: Any, number: int) -> None:
         element = getattr(box, "element", None)
         if element is not None and hasattr(box, "border_box_x"):
             for name in set((element.get("class") or "").split()) & set(classes):
@@ -251,7 +256,7 @@ class PageFacts:
     used: float  # height the content uses, in CSS px
 
 
-def _text(box: object, out: list[str], min_px: float) -> None:
+def _text(box: Any, out: list[str], min_px: float) -> None:
     from weasyprint.formatting_structure.boxes import LineBox, TextBox
 
     if isinstance(box, TextBox):
@@ -372,7 +377,7 @@ def _crop_mark_lines(
     trim: list[float], bleed_box: list[float], marks: Marks
 ) -> list[tuple[float, float, float, float]]:
     """Return (x, y, dx, dy) of the eight crop marks: the trim lines continued outside."""
-    lines = []
+    lines: list[tuple[float, float, float, float]] = []
     for x, outer_x, sign_x in ((trim[0], bleed_box[0], -1), (trim[2], bleed_box[2], 1)):
         for y, outer_y, sign_y in ((trim[1], bleed_box[1], -1), (trim[3], bleed_box[3], 1)):
             lines.append((outer_x + sign_x * marks.gap, y, sign_x * marks.length, 0))
@@ -380,18 +385,18 @@ def _crop_mark_lines(
     return lines
 
 
-def _fold_positions(page: object) -> list[float]:
+def _fold_positions(page: Any) -> list[float]:
     """Return the x positions (CSS px from the left trim) where folded panels meet."""
     return sorted(
         {box.border_box_x() for box in panel_boxes(page._page_box) if box.border_box_x() > 0.5}
     )
 
 
-def panel_boxes(root: object) -> list[object]:
+def panel_boxes(root: Any) -> list[Any]:
     """Return the boxes of elements carrying PANEL_ATTRIBUTE (one per page fragment)."""
     found = []
 
-    def walk(box: object, parent_element: object) -> None:
+    def walk(box: Any, parent_element: object) -> None:
         element = getattr(box, "element", None)
         if (
             element is not None
@@ -426,7 +431,7 @@ def overfull_panels(document: Document) -> dict[str, int]:
     return over
 
 
-def line_boxes(box: object) -> Iterator[object]:
+def line_boxes(box: Any) -> Iterator[Any]:
     """Yield the text lines laid out inside `box`, leaving out page margin boxes."""
     from weasyprint.formatting_structure.boxes import LineBox, MarginBox
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
+from typing import Any
 
 from brochure.source.project import BRAND_FILE, CLAIMS_FILE, Project
 
@@ -82,7 +83,7 @@ async def changes(
     tasks = [asyncio.create_task(pump(project.root, recursive=False, only=top))]
     if sources(project):
         tasks.append(asyncio.create_task(pump(*sources(project), recursive=True)))
-    waiter = asyncio.create_task(stop.wait())
+    waiter: asyncio.Task[Any] = asyncio.create_task(stop.wait())
     await asyncio.sleep(0)  # the watcher tasks start, and place their watches, right away
     if watching is not None:
         watching.set()

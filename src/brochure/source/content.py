@@ -87,7 +87,7 @@ def parse(
         values[spec.name] = spec.check(data[spec.name], (spec.name,), report)
     if first_error(problems):
         return None, problems
-    if layout in layouts:
+    if layout is not None and layout in layouts:
         schema.check_matches(layouts[layout].matches, values, report)
         if first_error(problems):
             return None, problems

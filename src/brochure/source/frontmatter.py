@@ -62,7 +62,7 @@ class FrontMatter:
 class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps an impossible date such as 2026-11-31 as text for the schema."""
 
-    def construct_yaml_timestamp(self, node: yaml.Node) -> object:
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:

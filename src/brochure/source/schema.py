@@ -126,7 +126,7 @@ def records(keys: dict[str, Callable[..., Any]]) -> Callable[[Any, Path_, Report
                         f"unknown field `{key}` in `{path[-1]}`",
                         suggest(str(key), keys),
                     )
-            record = {}
+            record: dict[str, Any] = {}
             for key, checker in keys.items():
                 if key not in item:
                     report(
@@ -180,7 +180,7 @@ def check_matches(
     under the key has one item per item of the other field.
     """
     for name, key, other in matches:
-        wanted = values.get(other)
+        wanted = values.get(other) or []
         for i, record in enumerate(values.get(name) or [] if wanted else []):
             items = record.get(key)
             if items is not None and len(items) != len(wanted):
