@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from brochure.checks.context import CheckContext
 from brochure.problems import Problem, plural
 from brochure.render import markup
@@ -26,19 +28,25 @@ def check_panels(context: CheckContext, brochure: Brochure) -> list[Problem]:
             f"Write `pages: {layout.pages}`",
         )
     assigned = brochure.extra.get("panels")
-    if assigned is None:
-        return problems
+    if assigned is not None:
+        body = markup.split_sections(brochure.body, brochure.body_line)
+        used = _assign(brochure, body, assigned, report)
+        _check_sections(body, used, report)
+    return problems
 
-    body = markup.split_sections(brochure.body, brochure.body_line)
-    headings = [s.slug for s in body.sections]
+
+Report = Callable[[int | None, str, str], None]
+
+
+def _assign(
+    brochure: Brochure, body: markup.Body, assigned: dict[str, list[str]], report: Report
+) -> dict[str, str]:
+    """Find the section each panel names; return section slug -> panel."""
     used: dict[str, str] = {}
     for name, titles in assigned.items():
         for index, title in enumerate(titles):
-            line = (
-                brochure.line_of("panels", name, index)
-                if len(titles) > 1
-                else brochure.line_of("panels", name)
-            )
+            where = ("panels", name, index) if len(titles) > 1 else ("panels", name)
+            line = brochure.line_of(*where)
             section = body.section(title)
             if section is None:
                 titles_in_body = [str(s.title.striptags()) for s in body.sections]
@@ -58,6 +66,12 @@ def check_panels(context: CheckContext, brochure: Brochure) -> list[Problem]:
                 )
             else:
                 used[section.slug] = name
+    return used
+
+
+def _check_sections(body: markup.Body, used: dict[str, str], report: Report) -> None:
+    """Report sections that share a heading, and sections in no panel."""
+    headings = [s.slug for s in body.sections]
     for index, (section, slug) in enumerate(zip(body.sections, headings, strict=True)):
         if slug in headings[:index]:
             report(
@@ -71,7 +85,6 @@ def check_panels(context: CheckContext, brochure: Brochure) -> list[Problem]:
                 f"the section `{section.title.striptags()}` is in no panel",
                 "Add its heading to one of the panels under `panels:` in the front matter",
             )
-    return problems
 
 
 def check_panel_overflow(context: CheckContext, result: RenderResult) -> list[Problem]:

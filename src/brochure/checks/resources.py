@@ -47,7 +47,7 @@ def check_references(project: Project, source: Path, refs: list[Reference]) -> l
     return problems
 
 
-def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | None:
+def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | None:  # noqa: C901
     url = ref.url
     if ref.attr == "active":
         what = f"`{url}>`" if url.startswith("<") else f"the attribute `{url}` on <{ref.tag}>"

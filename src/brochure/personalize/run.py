@@ -117,7 +117,7 @@ class Summary:
         return f"{text} ({plural(self.leads, 'lead')} x {plural(self.brochures, 'brochure')})."
 
 
-def personalize(
+def personalize(  # noqa: PLR0915
     project: Project,
     slugs: tuple[str, ...],
     leads_path: Path,

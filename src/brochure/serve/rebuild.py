@@ -33,7 +33,7 @@ class Rebuilder:
     echo: Callable[[str], None] = print
     failures: dict[str, Failure] = field(default_factory=dict)  # page name -> failure
 
-    def run(self, slugs: set[str] | None = None, pdf: bool = True) -> set[str]:
+    def run(self, slugs: set[str] | None = None, pdf: bool = True) -> set[str]:  # noqa: PLR0915
         """Rebuild `slugs` (None: every brochure) and the catalog; return the changed pages.
 
         With `pdf` False only the HTML previews are written (fast); the PDFs follow later.

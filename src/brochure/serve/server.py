@@ -191,7 +191,7 @@ class Hub:
             self.queues.discard(queue)
 
 
-def app(
+def app(  # noqa: PLR0915
     project: Project,
     rebuilder: Rebuilder,
     hub: Hub,

@@ -57,7 +57,7 @@ def sources(project: Project) -> list[Path]:
     ]
 
 
-async def changes(
+async def changes(  # noqa: C901
     project: Project, stop: asyncio.Event, watching: asyncio.Event | None = None
 ) -> AsyncIterator[set[Path]]:
     """Yield each batch of changed source files until `stop` is set.

@@ -206,7 +206,7 @@ class _Reader:
             self.fail(where, f"{what} `{rel}` not found in the project", hint)
         return rel
 
-    def colors(self) -> dict[str, str]:
+    def colors(self) -> dict[str, str]:  # noqa: C901
         color = self.get("color")
         if not isinstance(color, dict):
             self.fail(("color",), "missing `color`", "Add a color: section with a palette")

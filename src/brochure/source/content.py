@@ -52,47 +52,61 @@ def parse(
         return None, [Problem(path, exc.line, "error", exc.problem, exc.hint, code="front-matter")]
 
     def report(where: tuple[str | int, ...], message: str, hint: str = "") -> None:
-        problems.append(
-            Problem(path, front.line_of(*where), "error", message, hint, code="front-matter")
-        )
+        line = front.line_of(*where) if where else front.first_line
+        problems.append(Problem(path, line, "error", message, hint, code="front-matter"))
 
-    data = front.data
-    layout = data.get("layout")
-    if not isinstance(layout, str):
-        layout = None  # reported below: `layout` must be text
-    elif layout not in layouts:
-        report(("layout",), f"unknown layout `{layout}`", schema.suggest(layout, sorted(layouts)))
-    fields = schema.fields_for(layouts.get(layout) if layout else None)
+    layout = _layout(front.data, layouts, report)
+    values = _values(front.data, layout, layouts, report)
+    if first_error(problems):
+        return None, problems
+    if layout is not None:
+        schema.check_matches(layout.matches, values, report)
+        if first_error(problems):
+            return None, problems
+    return _brochure(path, front, values), problems
+
+
+def _layout(
+    data: dict[str, Any], layouts: Mapping[str, Layout], report: schema.Report
+) -> Layout | None:
+    """Return the brochure's layout; None (reported, unless not text) when there is none."""
+    name = data.get("layout")
+    if isinstance(name, str) and name not in layouts:
+        report(("layout",), f"unknown layout `{name}`", schema.suggest(name, sorted(layouts)))
+    return layouts.get(name) if isinstance(name, str) else None  # not text: reported later
+
+
+def _values(
+    data: dict[str, Any],
+    layout: Layout | None,
+    layouts: Mapping[str, Layout],
+    report: schema.Report,
+) -> dict[str, Any]:
+    """Check every field the layout takes; report unknown and missing ones."""
+    fields = schema.fields_for(layout)
     known = {f.name for f in fields}
-    if layout not in layouts:  # the layout is wrong: do not also call its own fields unknown
+    if layout is None:  # the layout is wrong: do not also call its own fields unknown
         known |= {f.name for other in layouts.values() for f in other.fields}
     for key in data:
         if key not in known:
             report((key,), f"unknown field `{key}`", schema.suggest(str(key), sorted(known)))
     values: dict[str, Any] = {}
     for spec in fields:
-        if spec.name not in data:
-            if spec.required:
-                problems.append(
-                    Problem(
-                        path,
-                        front.first_line,
-                        "error",
-                        f"missing required field `{spec.name}`",
-                        f"Add `{spec.name}:` to the front matter ({spec.help.rstrip('.')})",
-                        code="front-matter",
-                    )
-                )
-            continue
-        values[spec.name] = spec.check(data[spec.name], (spec.name,), report)
-    if first_error(problems):
-        return None, problems
-    if layout is not None and layout in layouts:
-        schema.check_matches(layouts[layout].matches, values, report)
-        if first_error(problems):
-            return None, problems
+        if spec.name in data:
+            values[spec.name] = spec.check(data[spec.name], (spec.name,), report)
+        elif spec.required:
+            report(
+                (),
+                f"missing required field `{spec.name}`",
+                f"Add `{spec.name}:` to the front matter ({spec.help.rstrip('.')})",
+            )
+    return values
+
+
+def _brochure(path: Path, front: FrontMatter, values: dict[str, Any]) -> Brochure:
+    """Make the Brochure from checked values."""
     common = {f.name for f in schema.COMMON}
-    brochure = Brochure(
+    return Brochure(
         slug=path.stem,
         path=path,
         title=values["title"],
@@ -108,7 +122,6 @@ def parse(
         extra={k: v for k, v in values.items() if k not in common},
         front=front,
     )
-    return brochure, problems
 
 
 def read(path: Path, layouts: Mapping[str, Layout]) -> tuple[Brochure | None, list[Problem]]:
