@@ -9,6 +9,7 @@ in the document info. Nothing else in the brochure changes.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
@@ -20,6 +21,7 @@ from pikepdf import Array, Dictionary, Name, String
 from brochure.render.pdf import PX_TO_PT
 
 LEAD_ID_KEY = "/leadid"  # what WeasyPrint makes of <meta name="lead-id">
+FONT_FILES = ("/FontFile2", "/FontFile3", "/FontFile")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ def stamp(
         tree = _Tree(pdf)
         source = over.pages[0]
         form = pdf.copy_foreign(source.as_form_xobject())
+        _retag_subsets(form)
         wrapped: set[int] = set()
         name = pdf.pages[page].add_resource(form, Name.XObject, prefix="Lead")
         element, mcid = tree.add(page, "P", booking_url, lead_url)
@@ -67,11 +70,36 @@ def stamp(
                 action = annot.get("/A")
                 if action is not None and str(action.get("/URI", "")) == booking_url:
                     action.URI = String(lead_url)
+                    annot.Contents = String(lead_url)  # what a reader says for the link
         if lead_id:
             pdf.docinfo[Name(LEAD_ID_KEY)] = String(lead_id)
         out = BytesIO()
         pdf.save(out)
         return out.getvalue()
+
+
+def _retag_subsets(form: Any) -> None:
+    """Give the overlay's font subsets tags of their own (ISO 32000-1, 9.6.4).
+
+    The overlay's subsets carry the same `ABCDEF+Name` as the brochure's, but hold other
+    glyphs: printers that cache fonts by name could print wrong letters. The new tag is
+    derived from the subset's own bytes, so the same copy always gets the same file.
+    """
+    fonts = form.get("/Resources", {}).get("/Font", {})
+    for font in fonts.values():
+        for each in [font, *font.get("/DescendantFonts", [])]:
+            descriptor = each.get("/FontDescriptor")
+            if descriptor is None or "/FontName" not in descriptor:
+                continue
+            data = next((descriptor[k] for k in FONT_FILES if k in descriptor), None)
+            digest = hashlib.sha256(data.read_raw_bytes() if data is not None else b"").digest()
+            tag = "".join(chr(ord("A") + b % 26) for b in digest[:6])
+            name = Name("/" + tag + str(descriptor.FontName)[7:])
+            descriptor.FontName = name
+            if "/BaseFont" in each and str(each.BaseFont)[7:8] == "+":
+                each.BaseFont = name
+        if "/BaseFont" in font and str(font.BaseFont)[7:8] == "+":
+            font.BaseFont = Name("/" + str(font.get("/DescendantFonts", [font])[0].BaseFont)[1:])
 
 
 def _draw(pdf: pikepdf.Pdf, number: int, wrapped: set[int], operators: bytes) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from brochure.errors import SourceError
 from brochure.render import markup
@@ -148,6 +149,7 @@ def render_html(
         md=lambda text: markup.inline_html(text, content_url),
         static=static,
         reviewed=month_year(brochure.reviewed),
+        preview=mode == "preview",
         **(context or {}),
     )
     return HtmlPage(html=html, static=used)
@@ -164,9 +166,13 @@ def brand_logo(project: Project, brand: Brand) -> Callable[..., Markup]:
     """Return `logo(color=primary)`: the brand's SVG logo, ready to inline, in one colour."""
     svg = (project.root / brand.logo).read_text(encoding="utf-8")
 
+    # The title is the logo's alternative text, in the PDF's tags (a Figure's /Alt) too.
+    title = f"<title>{escape(brand.name)}</title>"
+    titled = re.sub(r"(<svg\b[^>]*>)", lambda m: m[1] + title, svg, count=1)
+
     def logo(color: str = brand.colors["primary"]) -> Markup:
         # WeasyPrint draws an inline SVG's currentColor as black: paint it in a brand colour.
-        return Markup(svg.replace("currentColor", color))
+        return Markup(titled.replace("currentColor", color))
 
     return logo
 

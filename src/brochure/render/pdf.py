@@ -22,6 +22,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from brochure.errors import BrochureError
+from brochure.render import tagging
 from brochure.source.project import Project
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "custom_metadata": True}
@@ -177,6 +178,8 @@ class Renderer:
         with capture_log() as log:
             document = self.layout(html, log, press=press, stylesheets=stylesheets, options=options)
             pdf = self.write_press(document) if press else self.write(document, **(options or {}))
+        if options is None:  # tagged: finish the structure WeasyPrint leaves incomplete
+            pdf = tagging.finish(pdf)
         return Typeset(document, pdf, log)
 
     def write_press(self, document: Document, marks: Marks | None = None) -> bytes:
