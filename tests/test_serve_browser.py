@@ -137,3 +137,32 @@ def test_open_catalog_reloads_itself_with_the_new_title(project: Path, browser: 
         tab.ws.close()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(("slug", "pages"), [("overview", 2), ("results-timeline", 1)])
+def test_printing_a_preview_from_the_browser_gives_the_pdfs_pages(
+    built: Path, tmp_path: Path, slug: str, pages: int
+) -> None:
+    """A browser prints the HTML preview on as many sheets as the PDF has (no stray footer)."""
+    from pypdf import PdfReader
+
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: CI must install it (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    printed = tmp_path / f"{slug}.pdf"
+    subprocess.run(
+        [
+            CHROMIUM,
+            *FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={printed}",
+            (built / "out" / f"{slug}.html").as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert len(PdfReader(printed).pages) == len(PdfReader(built / "out" / f"{slug}.pdf").pages)
+    assert len(PdfReader(printed).pages) == pages

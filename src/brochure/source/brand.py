@@ -48,6 +48,14 @@ class Brand:
     line_height: float
     phone_country: str = "+1"
 
+    @property
+    def address_lines(self) -> list[str]:
+        """The postal address as printed: the street, then town, state and ZIP together."""
+        parts = [part.strip() for part in self.address.split(",") if part.strip()]
+        if len(parts) < 3:
+            return [", ".join(parts)] if parts else []
+        return [", ".join(parts[:-2]), ", ".join(parts[-2:])]
+
     def css_variables(self) -> str:
         """Return a `:root` rule with the brand's colours and fonts as custom properties."""
         lines = [f"  --color-{name}: {value};" for name, value in self.colors.items()]
