@@ -28,6 +28,9 @@ def main() -> None:
 
     Example: brochure build conditions
     """
+    from brochure.scratch import scratch
+
+    click.get_current_context().with_resource(scratch())
 
 
 @main.command()
