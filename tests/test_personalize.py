@@ -96,7 +96,10 @@ def test_bad_rows_reported_with_row_numbers_and_exit_1(batch: tuple[Path, object
         f"{leads}:11: error: row 10: the brochure fonts have no letters for '王小明' "
         "(in name 'Wang 王小明')" in result.output
     )
-    assert "6 written, 0 skipped, 3 failed (9 leads x 1 brochure)." in result.output
+    assert (
+        "3 leads failed (rows 6, 7 and 10), 6 copies written, 0 skipped (9 leads x 1 brochure)."
+        in result.output
+    )
     assert "Traceback" not in result.output
 
 
@@ -182,13 +185,13 @@ def test_rerun_skips_up_to_date_copies_and_redoes_changed_ones(
     leads = write_csv(tmp_path / "leads.csv", [ROWS[0], ROWS[1]])
     first = invoke(project, "personalize", "conditions", "--leads", str(leads), "--jobs", "1")
     assert first.exit_code == 0, first.output
-    assert "2 written, 0 skipped, 0 failed (2 leads x 1 brochure)." in first.output
+    assert "2 copies written, 0 skipped (2 leads x 1 brochure)." in first.output
     again = invoke(project, "personalize", "conditions", "--leads", str(leads), "--jobs", "1")
-    assert "0 written, 2 skipped, 0 failed" in again.output
+    assert "0 copies written, 2 skipped (2 leads x 1 brochure)." in again.output
     assert len(manifest(project)) == 2
     write_csv(leads, [ROWS[0].replace("Ana Lopez", "Beth Ray"), ROWS[1]])
     changed = invoke(project, "personalize", "conditions", "--leads", str(leads), "--jobs", "1")
-    assert "1 written, 1 skipped, 0 failed" in changed.output
+    assert "1 copy written, 1 skipped (2 leads x 1 brochure)." in changed.output
     assert "Coordinator: Beth Ray" in pdf_text(project / "out/leads/conditions/Maria-Gonzalez.pdf")
 
 
@@ -310,7 +313,10 @@ def test_two_brochures_and_a_line_too_long_for_a_one_page_brochure(
         "(its budget is 1) in the exosomes-vs-prp brochure (Shorten the coordinator or "
         "appointment text)"
     ) in result.output
-    assert "3 written, 0 skipped, 1 failed (2 leads x 2 brochures)." in result.output
+    assert (
+        "1 lead failed (row 3), 3 copies written, 0 skipped (2 leads x 2 brochures)."
+        in result.output
+    )
     assert [(r["brochure"], r["file"]) for r in manifest(project)] == [
         ("conditions", "conditions/b-Ana-b-Smith.pdf"),
         ("exosomes-vs-prp", "exosomes-vs-prp/b-Ana-b-Smith.pdf"),
