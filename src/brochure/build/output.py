@@ -42,10 +42,13 @@ def atomic_open(path: Path, *, sync: bool = True) -> Iterator[BinaryIO]:
         raise
 
 
+DISK_FULL = "the disk is full"
+
+
 def write_problem(exc: OSError) -> str:
     """Say in plain words why a write failed: "the disk is full", "the disk is read-only"..."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "the disk is full"
+        return DISK_FULL
     if exc.errno == errno.EROFS:
         return "the disk is read-only"
     if exc.errno in (errno.EACCES, errno.EPERM):

@@ -11,14 +11,14 @@ from brochure.build.fingerprint import fingerprint, shared_fingerprint
 from brochure.build.pipeline import Pipeline, Result
 from brochure.build.press import build_press
 from brochure.build.workers import render_all
-from brochure.errors import BrochureError
+from brochure.errors import BrochureError, display_path
 from brochure.problems import Problem, first_error, plural
 from brochure.render.html import Rendered
 from brochure.source.content import Brochure
 from brochure.source.project import Project
 
 if TYPE_CHECKING:
-    from brochure.build.output import Writer
+    from brochure.build.output import BuildState, Writer
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     error: str = ""
     written: list[str] = field(default_factory=list)  # the PDFs written, relative to out/
+    blocked: str = ""  # why out/ could not be written (the disk is full), if that is why
 
 
 def thumbnail_path(slug: str) -> str:
@@ -94,12 +95,61 @@ def build(
             state.record(slug, keys[slug] if outcome.status == "built" else None, facts)
         for problem in outcome.problems:
             echo(problem.format())
-        if outcome.error and outcome.error != shared_error:
+        if outcome.error and outcome.error != shared_error and not outcome.blocked:
             echo(f"Error: {outcome.error}")
     if press:
         build_press(pipeline, writer, state, outcomes, shared, force=force, echo=echo)
-    state.save()
+    _save_state(state, project, list(outcomes.values()), echo)
     return [outcomes[p.stem] for p in paths]
+
+
+def _save_state(
+    state: BuildState, project: Project, outcomes: list[Outcome], echo: Callable[[str], None]
+) -> None:
+    """Save the build state; when out/ cannot be written, say so once, naming what was written.
+
+    A state that cannot be saved is removed, so that no brochure is taken as up to date
+    when its files are not (the next build then rebuilds every brochure).
+    """
+    from brochure.build.output import DISK_FULL, write_problem
+
+    why = next((o.blocked for o in outcomes if o.blocked), "")
+    lost = ""
+    try:
+        state.save()
+    except OSError as exc:
+        why = why or write_problem(exc)
+        try:
+            state.path.unlink(missing_ok=True)
+            lost = "; the next build rebuilds every brochure"
+        except OSError:
+            pass  # nothing below out/ can change: the old state still tells the truth
+    if not why:
+        return
+    built = [
+        f"{o.slug}.pdf" + (" (without its preview page)" if o.blocked else "")
+        for o in outcomes
+        if o.status == "built" or o.written
+    ]
+    kept = [f"{o.slug}.pdf" for o in outcomes if o.blocked and not o.written]
+    parts = []
+    if built:
+        parts.append(f"{names(built)} {'was' if len(built) == 1 else 'were'} written")
+    if kept:
+        last = "its last good PDF is" if len(kept) == 1 else "their last good PDFs are"
+        verb = "was" if len(kept) == 1 else "were"
+        parts.append(f"{names(kept)} {verb} not{'' if built else ' written'} ({last} kept)")
+    if not parts:
+        parts.append("no brochure was rebuilt")
+    todo = "Free some space" if why == DISK_FULL else "Make the folder writable"
+    message = (
+        f"{display_path(project.out_dir)}/: {why}: {', '.join(parts)}{lost}. "
+        f"{todo}, then build again"
+    )
+    if any(o.blocked for o in outcomes):
+        echo(f"Error: {message}")
+    else:
+        raise BrochureError(message)
 
 
 def _check_shared(pipeline: Pipeline, echo: Callable[[str], None]) -> str:
@@ -168,17 +218,25 @@ def _write(
 ) -> Outcome:
     """Write one rendered brochure to out/, unless rendering found an error."""
 
+    from brochure.build.output import write_problem
+
     if isinstance(result, str):
         return _failed(brochure.slug, problems, result)
     problems = problems + result.problems
     if first_error(problems):
         return _failed(brochure.slug, problems)
-    try:
-        _write_preview(pipeline, writer, brochure.slug, Rendered(result.preview, result.static))
+    written: list[str] = []
+    try:  # the PDF first: on a disk that fills up, it matters most
         writer.write(f"{brochure.slug}.pdf", result.pdf)
+        written.append(f"{brochure.slug}.pdf")
         writer.write(thumbnail_path(brochure.slug), result.thumbnail)
-    except (BrochureError, OSError) as exc:
-        return _failed(brochure.slug, problems, getattr(exc, "message", str(exc)))
+        _write_preview(pipeline, writer, brochure.slug, Rendered(result.preview, result.static))
+    except BrochureError as exc:
+        return _failed(brochure.slug, problems, exc.message)
+    except OSError as exc:  # out/ is full or read-only: said once for the whole build
+        failed = _failed(brochure.slug, problems, write_problem(exc))
+        failed.blocked, failed.written, failed.pages = failed.error, written, result.pages
+        return failed
     return Outcome(
         brochure.slug,
         "built",
@@ -199,6 +257,7 @@ def build_all(
 ) -> bool:
     """Build, write the catalog page and say what was done; tell whether all went well."""
     from brochure.build import catalog
+    from brochure.build.output import write_problem
 
     outcomes = build(project, slugs, force=force, press=press, echo=warn)
     for outcome in outcomes:
@@ -212,8 +271,18 @@ def build_all(
         if exc.message not in {o.error for o in outcomes}:
             warn(f"Error: {exc.message}")
         ok = False
+    except OSError as exc:  # out/ full or read-only: said already if a brochure hit it
+        if not any(o.blocked for o in outcomes):
+            page = display_path(project.out_dir / catalog.PAGE)
+            warn(f"Error: {page}: {write_problem(exc)}. Free some space, then build again.")
+        ok = False
     say(summary(outcomes))
     return ok
+
+
+def names(items: list[str]) -> str:
+    """Return `a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def summary(outcomes: list[Outcome]) -> str:
