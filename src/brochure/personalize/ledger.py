@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from brochure.build.output import BuildState, Writer
+from brochure.build.output import DISK_FULL, BuildState, Writer, write_problem
 from brochure.errors import BrochureError, display_path
 
 STATE_FILE = ".personalize-state.json"
@@ -45,14 +45,15 @@ class Ledger:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self.state = BuildState(out_dir, STATE_FILE)
+        self.journalled = 0  # copies in the journal: written since the last save
         self._replay()
 
-    def _replay(self) -> int:
-        """Take in the copies journalled since the last save; return how many."""
+    def _replay(self) -> None:
+        """Take in the copies journalled since the last save."""
         try:
             lines = (self.out_dir / JOURNAL).read_bytes().splitlines()
         except OSError:
-            return 0
+            return
         count = 0
         for line in lines:
             try:
@@ -61,7 +62,7 @@ class Ledger:
             except (ValueError, TypeError, KeyError):
                 continue  # the last line of a killed run may be cut short
             count += 1
-        return count
+        self.journalled = count
 
     def fresh(self, file: str, key: str) -> bool:
         """Tell whether `file` exists and was made from `key`."""
@@ -100,17 +101,16 @@ class Ledger:
         for file in [f for f in self.state.data if not (self.out_dir / f).is_file()]:
             self.state.record(file, None)
 
-    def save(self) -> int:
+    def save(self) -> None:
         """Write the state file, then drop the journal it now contains.
 
-        Returns how many copies the journal held: those written since the last save, also
-        by worker processes whose results never reached this one (a run stopped mid-batch).
+        The journal is read again first: it also holds copies that worker processes wrote
+        but whose results never reached this one (a run stopped mid-batch).
         """
-        count = self._replay()
+        self._replay()
         self.forget_missing()
         self.state.save()
         (self.out_dir / JOURNAL).unlink(missing_ok=True)
-        return count
 
     def write_manifest(self, writer: Writer) -> Path:
         """Write manifest.csv (UTF-8 with BOM, for Excel) listing every copy in the folder."""
@@ -141,14 +141,22 @@ def locked(out_dir: Path) -> Iterator[None]:
     Temporary `.NAME.XXXX.tmp` files are copies or manifests cut short: they hold names
     and emails, so they go as soon as no other run can be writing them.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out_dir / LOCK, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out_dir / LOCK, os.O_WRONLY | os.O_CREAT, 0o600)
+    except OSError as exc:
+        why = write_problem(exc)
+        todo = "Free some space" if why == DISK_FULL else "Make the folder writable"
+        raise BrochureError(
+            f"{display_path(out_dir)}/: {why}: no copy was written. "
+            f"{todo}, or pick another folder with --out"
+        ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BrochureError(
-                f"{display_path(out_dir)}: another brochure personalize is writing here. "
+                f"{display_path(out_dir)}/: another brochure personalize is writing here. "
                 "Wait until it has finished, or use another --out folder."
             ) from None
         for stale in [*out_dir.glob(".*.tmp"), *out_dir.glob("*/.*.tmp")]:

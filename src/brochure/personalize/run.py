@@ -205,15 +205,16 @@ def _save(ledger: Ledger, out_dir: Path, halt: str) -> int:
     When it cannot be saved and the run was not already stopped by a full disk, say why.
     """
     try:
-        return ledger.save()
+        ledger.save()
     except OSError as exc:
         if halt:  # said once, with the rest
-            return 0
+            return ledger.journalled
         raise BrochureError(
-            f"{display_path(out_dir)}: {write_problem(exc)}: cannot save which copies are "
+            f"{display_path(out_dir)}/: {write_problem(exc)}: cannot save which copies are "
             "made. Free some space (or pick another --out folder) and run the same command "
             "again"
         ) from None
+    return ledger.journalled
 
 
 def _write_manifest(ledger: Ledger, out_dir: Path, halt: str) -> Path | None:
@@ -224,7 +225,7 @@ def _write_manifest(ledger: Ledger, out_dir: Path, halt: str) -> Path | None:
         if halt:
             return None
         raise BrochureError(
-            f"{display_path(out_dir)}: {write_problem(exc)}: {MANIFEST} was not updated "
+            f"{display_path(out_dir)}/: {write_problem(exc)}: {MANIFEST} was not updated "
             "(the copies are all written). Free some space and run the same command again"
         ) from None
 
@@ -240,7 +241,7 @@ def _halted(out_dir: Path, halt: str, summary: Summary, total: int, ledger: Ledg
         else f"{MANIFEST} could not be updated either"
     )
     return (
-        f"{display_path(out_dir)}: {halt}. {copies(written)} written and kept "
+        f"{display_path(out_dir)}/: {halt}. {copies(written)} written and kept "
         f"({listed}), {left} not made. Free some space, then run the same command "
         "again: it skips the copies already made"
     )
