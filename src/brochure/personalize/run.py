@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -379,7 +380,8 @@ def _run(
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with context.Pool(jobs - 1, _init, (project.root, shared, out_dir, leads_path)) as pool:
+    args = (project.root, shared, out_dir, leads_path)
+    with context.Pool(jobs - 1, _init_worker, args) as pool:
         for batch in _batches(items, BATCH):
             tasks = [item for item in batch if isinstance(item, Task)]
             theirs = [t for i, t in enumerate(tasks) if i % jobs]
@@ -415,6 +417,12 @@ def _init(root: Path, shared: list[Shared], out_dir: Path, leads_path: Path) -> 
     global _maker
     if _maker is None or _maker.shared_list is not shared:  # a forked worker reuses ours
         _maker = Maker(Project(root), shared, out_dir, leads_path)
+
+
+def _init_worker(root: Path, shared: list[Shared], out_dir: Path, leads_path: Path) -> None:
+    """Start a worker: Ctrl-C is for the main process, which stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init(root, shared, out_dir, leads_path)
 
 
 def _make(task: Task) -> Copy:
@@ -469,9 +477,13 @@ class Maker:
             row.row, task.slug, "written", task.file, pages, len(pdf), lead=row, key=task.key
         )
         try:  # the copy, then its line in the journal: a stopped run keeps it
-            self.writer.write(task.file, pdf, sync=False)
-            journal(self.writer.root, task.file, task.key, copy.facts())
+            path = self.writer.write(task.file, pdf, sync=False)
         except OSError as exc:  # the disk is full (or read-only): no copy can be written
+            return Copy(row.row, task.slug, "failed", halt=write_problem(exc))
+        try:
+            journal(self.writer.root, task.file, task.key, copy.facts())
+        except OSError as exc:  # a copy not recorded is not kept: the folder stays as said
+            path.unlink(missing_ok=True)
             return Copy(row.row, task.slug, "failed", halt=write_problem(exc))
         return copy
 
