@@ -144,7 +144,7 @@ def _save_state(
     todo = "Free some space" if why == DISK_FULL else "Make the folder writable"
     message = (
         f"{display_path(project.out_dir)}/: {why}: {', '.join(parts)}{lost}. "
-        f"{todo}, then build again"
+        f"{todo}, then build again."
     )
     if any(o.blocked for o in outcomes):
         echo(f"Error: {message}")

@@ -149,7 +149,7 @@ def locked(out_dir: Path) -> Iterator[None]:
         todo = "Free some space" if why == DISK_FULL else "Make the folder writable"
         raise BrochureError(
             f"{display_path(out_dir)}/: {why}: no copy was written. "
-            f"{todo}, or pick another folder with --out"
+            f"{todo}, or pick another folder with --out."
         ) from None
     try:
         try:

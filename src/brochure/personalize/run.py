@@ -213,7 +213,7 @@ def _save(ledger: Ledger, out_dir: Path, halt: str) -> int:
         raise BrochureError(
             f"{display_path(out_dir)}/: {write_problem(exc)}: cannot save which copies are "
             "made. Free some space (or pick another --out folder) and run the same command "
-            "again"
+            "again."
         ) from None
     return ledger.journalled
 
@@ -227,7 +227,7 @@ def _write_manifest(ledger: Ledger, out_dir: Path, halt: str) -> Path | None:
             return None
         raise BrochureError(
             f"{display_path(out_dir)}/: {write_problem(exc)}: {MANIFEST} was not updated "
-            "(the copies are all written). Free some space and run the same command again"
+            "(the copies are all written). Free some space and run the same command again."
         ) from None
 
 
@@ -244,7 +244,7 @@ def _halted(out_dir: Path, halt: str, summary: Summary, total: int, ledger: Ledg
     return (
         f"{display_path(out_dir)}/: {halt}. {copies(written)} written and kept "
         f"({listed}), {left} not made. Free some space, then run the same command "
-        "again: it skips the copies already made"
+        "again: it skips the copies already made."
     )
 
 
