@@ -164,7 +164,7 @@ def serve(port: int, host: str, project_dir: str) -> None:
     "leads_file",
     required=True,
     type=click.Path(dir_okay=False, exists=True),
-    help="The leads CSV (a header row; First Name required).",
+    help="The leads file: CSV or Excel .xlsx (a header row; First Name required).",
 )
 @click.option(
     "--out",

@@ -48,7 +48,10 @@ class Rebuilder:
         outcomes: list[Outcome] = []
         if names:
             if pdf:
-                outcomes = build(self.project, names, writer=writer, echo=lambda _: None)
+                try:
+                    outcomes = build(self.project, names, writer=writer, echo=lambda _: None)
+                except BrochureError as exc:  # out/ full or read-only: the PDFs are written
+                    self.echo(f"Error: {exc.message}")
             else:
                 outcomes = preview(self.project, names, writer=writer)
         for outcome in outcomes:
