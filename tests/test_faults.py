@@ -300,3 +300,25 @@ def test_rebuilds_reuse_one_font_configuration_until_a_font_changes(project: Pat
     font.write_bytes(font.read_bytes())  # saved again: its letters may have changed
     os.utime(font, ns=(time.time_ns(), time.time_ns() + 10**9))
     assert Pipeline(opened).renderer.font_config is not first
+
+
+def test_two_personalize_runs_never_write_one_folder_at_once(tmp_path: Path) -> None:
+    import fcntl
+
+    from .conftest import invoke
+
+    root = two_brochures(tmp_path / "project")
+    leads = leads_csv(tmp_path / "leads.csv", 1)
+    out = root / "out/leads"
+    out.mkdir(parents=True)
+    with (out / ".personalize.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as the other run holds it
+        busy = invoke(root, "personalize", "conditions", "--leads", str(leads))
+    assert busy.exit_code == 1
+    assert busy.output.endswith(
+        "Error: out/leads/: another brochure personalize is writing here. Wait until it has "
+        "finished, or use another --out folder.\n"
+    )
+    assert not list(out.rglob("*.pdf"))
+    done = invoke(root, "personalize", "conditions", "--leads", str(leads))
+    assert done.exit_code == 0, done.output
