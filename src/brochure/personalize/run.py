@@ -158,7 +158,11 @@ def personalize(
     progress: Callable[[int], None] | None = None,
     total: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Write one PDF per lead and brochure into `out_dir`, plus manifest.csv."""
+    """Write one PDF per lead and brochure into `out_dir`, plus manifest.csv.
+
+    Each copy is recorded as it is written (ledger.py), so a run that is stopped or that
+    fills the disk keeps everything it made, and the next run skips it.
+    """
     if not slugs:
         raise BrochureError(
             "Name at least one brochure, e.g. brochure personalize conditions --leads leads.csv."
@@ -193,9 +197,10 @@ def personalize(
                     progress(1)
         finally:  # even when interrupted: a re-run then skips what was written
             written = _save(ledger, out_dir, halt)
-        if halt:
+        if halt:  # what was written is kept and listed, as far as the disk allows
+            listed = _write_manifest(ledger, out_dir, halt) is not None
             summary.counts["written"] = written
-            raise BrochureError(_halted(out_dir, halt, summary, rows * len(shared), ledger))
+            raise BrochureError(_halted(out_dir, halt, summary, rows * len(shared), listed))
         summary.manifest = _write_manifest(ledger, out_dir, "")
     return summary
 
@@ -231,20 +236,15 @@ def _write_manifest(ledger: Ledger, out_dir: Path, halt: str) -> Path | None:
         ) from None
 
 
-def _halted(out_dir: Path, halt: str, summary: Summary, total: int, ledger: Ledger) -> str:
+def _halted(out_dir: Path, halt: str, summary: Summary, total: int, listed: bool) -> str:
     """The one line that says a run stopped because nothing more could be written."""
     written = summary.counts["written"]
     left = total - written - summary.counts["skipped"] - summary.counts["failed"]
-    manifest = _write_manifest(ledger, out_dir, halt)
-    listed = (
-        f"listed in {MANIFEST}"
-        if manifest is not None
-        else f"{MANIFEST} could not be updated either"
-    )
+    where = f"listed in {MANIFEST}" if listed else f"{MANIFEST} could not be updated either"
     return (
-        f"{display_path(out_dir)}/: {halt}. {copies(written)} written and kept "
-        f"({listed}), {left} not made. Free some space, then run the same command "
-        "again: it skips the copies already made."
+        f"{display_path(out_dir)}/: {halt}. {copies(written)} written and kept ({where}), "
+        f"{left} not made. Free some space, then run the same command again: it skips the "
+        "copies already made."
     )
 
 
