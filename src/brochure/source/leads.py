@@ -188,6 +188,7 @@ def _workbook_records(path: Path) -> Iterator[Record]:
         ) from None
     try:
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # CRMs often write a wrong size: read every row there is
         for cells in sheet.iter_rows():
             numbers = [c.row for c in cells if getattr(c, "row", None)]
             if not numbers:
