@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from brochure.build.fingerprint import fingerprint
+from brochure.build.output import write_problem
 from brochure.build.pipeline import Pipeline
 from brochure.errors import BrochureError
 from brochure.problems import first_error
@@ -55,6 +56,13 @@ def build_press(
                 error = first.to_error().message
         except BrochureError as exc:
             error = exc.message
+        except OSError as exc:  # out/ full or read-only: said once with the rest
+            state.record(job, None)
+            why = write_problem(exc)
+            outcomes[slug] = dataclasses.replace(
+                outcome, status="failed", error=why, blocked=why, missing=rel
+            )
+            continue
         state.record(job, None if error else key)
         if error:  # the office PDF, if just written, is still reported
             outcomes[slug] = dataclasses.replace(outcome, status="failed", error=error)

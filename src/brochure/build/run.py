@@ -32,6 +32,7 @@ class Outcome:
     error: str = ""
     written: list[str] = field(default_factory=list)  # the PDFs written, relative to out/
     blocked: str = ""  # why out/ could not be written (the disk is full), if that is why
+    missing: str = ""  # what of a written brochure that kept out, e.g. "its preview page"
 
 
 def thumbnail_path(slug: str) -> str:
@@ -127,11 +128,11 @@ def _save_state(
     if not why:
         return
     built = [
-        f"{o.slug}.pdf" + (" (without its preview page)" if o.blocked else "")
+        f"{o.slug}.pdf" + (f" (without {o.missing})" if o.missing else "")
         for o in outcomes
         if o.status == "built" or o.written
     ]
-    kept = [f"{o.slug}.pdf" for o in outcomes if o.blocked and not o.written]
+    kept = [o.missing or f"{o.slug}.pdf" for o in outcomes if o.blocked and not o.written]
     parts = []
     if built:
         parts.append(f"{names(built)} {'was' if len(built) == 1 else 'were'} written")
@@ -236,6 +237,7 @@ def _write(
     except OSError as exc:  # out/ is full or read-only: said once for the whole build
         failed = _failed(brochure.slug, problems, write_problem(exc))
         failed.blocked, failed.written, failed.pages = failed.error, written, result.pages
+        failed.missing = "its preview page" if written else ""
         return failed
     return Outcome(
         brochure.slug,
