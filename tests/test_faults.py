@@ -135,7 +135,10 @@ def test_a_stopped_personalize_run_keeps_every_copy_it_finished(
     copies = out / "conditions"
     copies.mkdir(parents=True)
     args = ("personalize", "conditions", "--leads", str(leads), "--jobs", "2")
-    run = start(root, *args)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {"TMPDIR": str(tmp)}
+    run = start(root, *args, env=env)
     try:
         wait_for(out, lambda: len(list(copies.glob("*.pdf"))) >= 6)
     finally:
@@ -145,8 +148,9 @@ def test_a_stopped_personalize_run_keeps_every_copy_it_finished(
     made = len(list(copies.glob("*.pdf")))
     assert 6 <= made < 40
     (copies / ".Lead1-Smith.pdf.x1y2z3.tmp").write_bytes(b"half a copy of Lead1 Smith")
-    again = brochure(root, *args)
+    again = brochure(root, *args, env=env)
     assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in tmp.iterdir()) == []  # the stopped run's folder too
     counts = re.search(r"(\d+) cop(?:y|ies) written, (\d+) skipped", again.stdout)
     assert counts, again.stdout
     written, skipped = int(counts[1]), int(counts[2])
