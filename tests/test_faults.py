@@ -110,9 +110,10 @@ def test_a_killed_build_leaves_its_temporary_folders_to_the_next_run(tmp_path: P
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = {"TMPDIR": str(tmp)}
-    build = start(root, "build", env=env)
+    build = start(root, "build", "--press", env=env)  # --press: a longer build to kill
     try:
-        wait_for(tmp, lambda: any(tmp.glob("brochure-*/weasyprint-*/*")))
+        wait_for(tmp, lambda: any(tmp.glob("brochure-*/weasyprint-*/*")) or build.poll() == 0)
+        assert build.poll() is None, "the build ended before it could be killed"
     finally:
         os.killpg(build.pid, signal.SIGKILL)
         build.communicate()
@@ -140,7 +141,8 @@ def test_a_stopped_personalize_run_keeps_every_copy_it_finished(
     env = {"TMPDIR": str(tmp)}
     run = start(root, *args, env=env)
     try:
-        wait_for(out, lambda: len(list(copies.glob("*.pdf"))) >= 6)
+        wait_for(out, lambda: len(list(copies.glob("*.pdf"))) >= 6 or run.poll() is not None)
+        assert run.poll() is None, "the run ended before it could be stopped"
     finally:
         os.killpg(run.pid, sig)  # Ctrl-C in a terminal signals the whole group
         _, stderr = run.communicate(timeout=60)
