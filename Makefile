@@ -30,6 +30,7 @@ bench: setup
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/serve_memory.py
 	$(BIN)/python bench/personalize.py
 
 clean:

@@ -28,6 +28,9 @@ def main() -> None:
 
     Example: brochure build conditions
     """
+    from brochure.scratch import scratch
+
+    click.get_current_context().with_resource(scratch())
 
 
 @main.command()
@@ -161,7 +164,7 @@ def serve(port: int, host: str, project_dir: str) -> None:
     "leads_file",
     required=True,
     type=click.Path(dir_okay=False, exists=True),
-    help="The leads CSV (a header row; First Name required).",
+    help="The leads file: CSV or Excel .xlsx (a header row; First Name required).",
 )
 @click.option(
     "--out",
@@ -225,7 +228,8 @@ def personalize(
             total=start,
             progress=lambda n: bar[0].update(n),
         )
-    click.echo(f"manifest: {display_path(summary.manifest)}")
+    if summary.manifest is not None:
+        click.echo(f"manifest: {display_path(summary.manifest)}")
     click.echo(summary.line())
     if summary.failed:
         sys.exit(1)

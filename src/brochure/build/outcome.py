@@ -27,6 +27,8 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)  # findings that did not stop it
     error: Problem | None = None  # what stopped it (status FAILED)
     written: list[str] = field(default_factory=list)  # the PDFs written, relative to out/
+    blocked: str = ""  # why out/ could not be written (the disk is full), if that is why
+    missing: str = ""  # what of a written brochure that kept out, e.g. "its preview page"
 
 
 def failed(slug: str, problems: list[Problem], error: Problem | None = None) -> Outcome:
@@ -47,3 +49,31 @@ def summary(outcomes: list[Outcome]) -> str:
     counts = {s: sum(o.status == s for o in outcomes) for s in Status if s != Status.PREVIEWED}
     text = ", ".join(f"{n} {s}" for s, n in counts.items())
     return f"{text} ({plural(len(outcomes), 'brochure')})."
+
+
+def names(items: list[str]) -> str:
+    """Return `a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def blocked_message(out: str, why: str, outcomes: list[Outcome], lost: str = "") -> str:
+    """Say once that out/ could not be written, and what was and was not written."""
+    from brochure.build.output import DISK_FULL
+
+    built = [
+        f"{o.slug}.pdf" + (f" (without {o.missing})" if o.missing else "")
+        for o in outcomes
+        if o.status == Status.BUILT or o.written
+    ]
+    kept = [o.missing or f"{o.slug}.pdf" for o in outcomes if o.blocked and not o.written]
+    parts = []
+    if built:
+        parts.append(f"{names(built)} {'was' if len(built) == 1 else 'were'} written")
+    if kept:
+        last = "its last good PDF is" if len(kept) == 1 else "their last good PDFs are"
+        verb = "was" if len(kept) == 1 else "were"
+        parts.append(f"{names(kept)} {verb} not{'' if built else ' written'} ({last} kept)")
+    if not parts:
+        parts.append("no brochure was rebuilt")
+    todo = "Free some space" if why == DISK_FULL else "Make the folder writable"
+    return f"{out}/: {why}: {', '.join(parts)}{lost}. {todo}, then build again."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -39,6 +40,20 @@ def atomic_open(path: Path, *, sync: bool = True) -> Iterator[BinaryIO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+DISK_FULL = "the disk is full"
+
+
+def write_problem(exc: OSError) -> str:
+    """Say in plain words why a write failed: "the disk is full", "the disk is read-only"..."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DISK_FULL
+    if exc.errno == errno.EROFS:
+        return "the disk is read-only"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "you have no permission to write there"
+    return f"writing failed ({exc.strerror or exc})"
 
 
 class Writer:

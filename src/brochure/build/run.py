@@ -9,11 +9,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure.build.fingerprint import fingerprint, shared_fingerprint
-from brochure.build.outcome import Outcome, Status, failed, summary, thumbnail_path
+from brochure.build.outcome import (
+    Outcome,
+    Status,
+    blocked_message,
+    failed,
+    summary,
+    thumbnail_path,
+)
 from brochure.build.pipeline import Pipeline
 from brochure.build.press import build_press
 from brochure.build.workers import parallel_map
-from brochure.errors import BrochureError, error_line
+from brochure.errors import BrochureError, display_path, error_line
 from brochure.problems import Problem, first_error, plural
 from brochure.render.html import HtmlPage
 from brochure.render.result import RenderResult
@@ -69,12 +76,42 @@ def build(
         _record(state, outcome, keys[slug])
         for problem in outcome.problems:
             report(problem, False)
-        if outcome.error and outcome.error != shared_error:
+        if outcome.error and outcome.error != shared_error and not outcome.blocked:
             report(outcome.error, True)
     if press:
         build_press(pipeline, writer, state, outcomes, shared, force=force, report=report)
-    state.save()
+    _save_state(state, project, list(outcomes.values()), report)
     return [outcomes[p.stem] for p in paths]
+
+
+def _save_state(
+    state: BuildState, project: Project, outcomes: list[Outcome], report: Report
+) -> None:
+    """Save the build state; when out/ cannot be written, say so once, naming what was written.
+
+    A state that cannot be saved is removed, so that no brochure is taken as up to date
+    when its files are not (the next build then rebuilds every brochure).
+    """
+    from brochure.build.output import write_problem
+
+    why = next((o.blocked for o in outcomes if o.blocked), "")
+    lost = ""
+    try:
+        state.save()
+    except OSError as exc:
+        why = why or write_problem(exc)
+        try:
+            state.path.unlink(missing_ok=True)
+            lost = "; the next build rebuilds every brochure"
+        except OSError:
+            pass  # nothing below out/ can change: the old state still tells the truth
+    if not why:
+        return
+    message = blocked_message(display_path(project.out_dir), why, outcomes, lost)
+    if any(o.blocked for o in outcomes):
+        report(Problem(None, None, "error", message), True)
+    else:
+        raise BrochureError(message)
 
 
 def _outputs(project: Project, slug: str) -> list[Path]:
@@ -193,14 +230,22 @@ def _write(
     problems = problems + result.problems
     if first_error(problems):
         return failed(brochure.slug, problems)
-    try:
-        _write_preview(pipeline, writer, brochure.slug, HtmlPage(result.preview, result.static))
+    from brochure.build.output import write_problem
+
+    written: list[str] = []
+    try:  # the PDF first: on a disk that fills up, it matters most
         writer.write(f"{brochure.slug}.pdf", result.pdf)
+        written.append(f"{brochure.slug}.pdf")
         writer.write(thumbnail_path(brochure.slug), result.thumbnail)
+        _write_preview(pipeline, writer, brochure.slug, HtmlPage(result.preview, result.static))
     except BrochureError as exc:
         return failed(brochure.slug, problems, Problem.from_error(exc))
-    except OSError as exc:
-        return failed(brochure.slug, problems, Problem(None, None, "error", str(exc)))
+    except OSError as exc:  # out/ is full or read-only: said once for the whole build
+        why = write_problem(exc)
+        outcome = failed(brochure.slug, problems, Problem(None, None, "error", why))
+        outcome.blocked, outcome.written, outcome.pages = why, written, result.pages
+        outcome.missing = "its preview page" if written else ""
+        return outcome
     return Outcome(
         brochure.slug,
         Status.BUILT,
@@ -236,6 +281,13 @@ def build_all(
     except BrochureError as exc:  # shown already when the brand file broke every brochure
         if Problem.from_error(exc) not in {o.error for o in outcomes}:
             warn(error_line(exc.message))
+        ok = False
+    except OSError as exc:  # out/ full or read-only: said already if a brochure hit it
+        from brochure.build.output import write_problem
+
+        if not any(o.blocked for o in outcomes):
+            page = display_path(project.out_dir / catalog.PAGE)
+            warn(error_line(f"{page}: {write_problem(exc)}. Free some space, then build again."))
         ok = False
     say(summary(outcomes))
     return ok

@@ -9,9 +9,7 @@ texts) is rendered in full instead, so it is never wrong, only slower.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -20,11 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure.build.fingerprint import fingerprint, shared_fingerprint
-from brochure.build.output import BuildState, Writer
+from brochure.build.output import Writer, write_problem
 from brochure.build.pipeline import Pipeline
 from brochure.build.workers import parallel_map
-from brochure.errors import BrochureError, SourceError
+from brochure.errors import BrochureError, SourceError, display_path
 from brochure.personalize.filenames import UniqueNames, safe_name
+from brochure.personalize.ledger import MANIFEST, Ledger, journal, locked
 from brochure.problems import first_error, plural
 from brochure.render.html import (
     SLOT_CSS,
@@ -43,10 +42,8 @@ from brochure.source.project import Project
 if TYPE_CHECKING:
     from brochure.render.pdf import Place
 
-STATE_FILE = ".personalize-state.json"
-MANIFEST = "manifest.csv"
-MANIFEST_COLUMNS = ("lead_id", "name", "email", "brochure", "file", "pages", "bytes", "row")
 WORKER_TIMEOUT = 60  # seconds to wait for any one copy before the run is given up
+MAX_ROWS_SHOWN = 10  # failed rows named in the closing line
 PREPARED_FOR, QR = "prepared-for", "qr"  # the HTML classes of the room kept per lead
 SLOT_LEAD = Lead(name="\u2014")  # what the shared pages keep room for (drawn hidden)
 
@@ -96,25 +93,62 @@ class Copy:
     error: str = ""
     lead: LeadRow | None = None
     key: str = ""
+    halt: str = ""  # why nothing more can be written (the disk is full), if that is why
+
+    def facts(self) -> dict[str, object]:
+        """What the manifest says about this copy."""
+        lead = self.lead
+        assert lead is not None
+        return {
+            "lead_id": lead.lead_id,
+            "name": lead.name,
+            "email": lead.email,
+            "brochure": self.slug,
+            "pages": self.pages,
+            "bytes": self.size,
+            "row": self.row,
+        }
 
 
 @dataclass
 class Summary:
-    """The counts a run ends with."""
+    """The counts a run ends with: copies by what happened to them, and the leads that failed."""
 
     leads: int = 0
     brochures: int = 0
     counts: dict[CopyStatus, int] = field(default_factory=lambda: dict.fromkeys(CopyStatus, 0))
-    manifest: Path = Path(MANIFEST)
+    failed_rows: set[int] = field(default_factory=set)
+    manifest: Path | None = None
 
     @property
     def failed(self) -> bool:
         return self.counts[CopyStatus.FAILED] > 0
 
+    def add(self, copy: Copy) -> None:
+        """Count one copy."""
+        self.counts[copy.status] += 1
+        if copy.status == CopyStatus.FAILED:
+            self.failed_rows.add(copy.row)
+
     def line(self) -> str:
-        """Return the closing line of a run."""
-        text = ", ".join(f"{n} {status}" for status, n in self.counts.items())
+        """Return the closing line of a run, e.g. `2 leads failed (rows 9 and 11), 20 copies
+        written, 0 skipped (12 leads x 2 brochures).`"""
+        written, skipped = self.counts[CopyStatus.WRITTEN], self.counts[CopyStatus.SKIPPED]
+        text = f"{copies(written)} written, {skipped} skipped"
+        if self.failed_rows:
+            rows = sorted(self.failed_rows)
+            shown = [str(r) for r in rows[:MAX_ROWS_SHOWN]]
+            if len(rows) > MAX_ROWS_SHOWN:
+                shown.append(f"{len(rows) - MAX_ROWS_SHOWN} more")
+            listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+            word = "row" if len(rows) == 1 else "rows"
+            text = f"{plural(len(rows), 'lead')} failed ({word} {listed}), {text}"
         return f"{text} ({plural(self.leads, 'lead')} x {plural(self.brochures, 'brochure')})."
+
+
+def copies(n: int) -> str:
+    """Return `1 copy`, `2 copies`."""
+    return f"{n} {'copy' if n == 1 else 'copies'}"
 
 
 def personalize(  # noqa: PLR0915
@@ -129,7 +163,11 @@ def personalize(  # noqa: PLR0915
     progress: Callable[[int], None] | None = None,
     total: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Write one PDF per lead and brochure into `out_dir`, plus manifest.csv."""
+    """Write one PDF per lead and brochure into `out_dir`, plus manifest.csv.
+
+    Each copy is recorded as it is written (ledger.py), so a run that is stopped or that
+    fills the disk keeps everything it made, and the next run skips it.
+    """
     if not slugs:
         raise BrochureError(
             "Name at least one brochure, e.g. brochure personalize conditions --leads leads.csv."
@@ -143,51 +181,77 @@ def personalize(  # noqa: PLR0915
     if total:
         total(rows * len(shared))
     summary = Summary(leads=rows, brochures=len(shared))
-    state = BuildState(out_dir, STATE_FILE)
-    writer = Writer(out_dir)
     brand = pipeline.brand
     fonts = tuple(project.root / f.path for f in brand.fonts if f.family == brand.base_family)
-    tasks = _tasks(leads.rows(), shared, state, leads_path, fonts, force)
-    with writer.open(MANIFEST) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        manifest = csv.writer(text)
-        manifest.writerow(MANIFEST_COLUMNS)
+    with locked(out_dir):
+        ledger = Ledger(out_dir)
+        _save(ledger, out_dir, "")  # take in what a stopped run had finished
+        tasks = _tasks(leads.rows(), shared, ledger, leads_path, fonts, force)
+        halt = ""
         try:
             maker = Maker(project, shared, out_dir, leads_path)
             for copy in _run(maker, tasks, jobs):
-                summary.counts[copy.status] += 1
+                if copy.halt:
+                    halt = copy.halt
+                    break
+                summary.add(copy)
                 if copy.error:
                     echo(copy.error)
                 if copy.lead is not None and copy.status != CopyStatus.FAILED:
-                    manifest.writerow(_manifest_row(copy, copy.lead))
-                if copy.status == CopyStatus.WRITTEN:
-                    state.record(copy.file, copy.key)
+                    ledger.record(copy.file, copy.key, copy.facts())
                 if progress:
                     progress(1)
         finally:  # even when interrupted: a re-run then skips what was written
-            state.save()
-        text.flush()
-        text.detach()
-    summary.manifest = out_dir / MANIFEST
+            written = _save(ledger, out_dir, halt)
+        if halt:  # what was written is kept and listed, as far as the disk allows
+            listed = _write_manifest(ledger, out_dir, halt) is not None
+            summary.counts[CopyStatus.WRITTEN] = written
+            raise BrochureError(_halted(out_dir, halt, summary, rows * len(shared), listed))
+        summary.manifest = _write_manifest(ledger, out_dir, "")
     return summary
 
 
-def _manifest_row(copy: Copy, lead: LeadRow) -> tuple[object, ...]:
+def _save(ledger: Ledger, out_dir: Path, halt: str) -> int:
+    """Save the ledger; return how many copies were written since the last save.
+
+    When it cannot be saved and the run was not already stopped by a full disk, say why.
+    """
+    try:
+        ledger.save()
+    except OSError as exc:
+        if halt:  # said once, with the rest
+            return ledger.journalled
+        raise BrochureError(
+            f"{display_path(out_dir)}/: {write_problem(exc)}: cannot save which copies are "
+            "made. Free some space (or pick another --out folder) and run the same command "
+            "again."
+        ) from None
+    return ledger.journalled
+
+
+def _write_manifest(ledger: Ledger, out_dir: Path, halt: str) -> Path | None:
+    """Write the manifest; None when it could not be written (then the old one is kept)."""
+    try:
+        return ledger.write_manifest(Writer(out_dir))
+    except OSError as exc:
+        if halt:
+            return None
+        raise BrochureError(
+            f"{display_path(out_dir)}/: {write_problem(exc)}: {MANIFEST} was not updated "
+            "(the copies are all written). Free some space and run the same command again."
+        ) from None
+
+
+def _halted(out_dir: Path, halt: str, summary: Summary, total: int, listed: bool) -> str:
+    """The one line that says a run stopped because nothing more could be written."""
+    written = summary.counts[CopyStatus.WRITTEN]
+    left = total - sum(summary.counts.values())
+    where = f"listed in {MANIFEST}" if listed else f"{MANIFEST} could not be updated either"
     return (
-        _cell(lead.lead_id),
-        _cell(lead.name),
-        _cell(lead.email),
-        copy.slug,
-        _cell(copy.file),
-        copy.pages,
-        copy.size,
-        copy.row,
+        f"{display_path(out_dir)}/: {halt}. {copies(written)} written and kept ({where}), "
+        f"{left} not made. Free some space, then run the same command again: it skips the "
+        "copies already made."
     )
-
-
-def _cell(text: str) -> str:
-    """Keep a spreadsheet from running lead text as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def prepare(pipeline: Pipeline, path: Path) -> Shared:
@@ -222,7 +286,7 @@ def prepare(pipeline: Pipeline, path: Path) -> Shared:
 def _tasks(
     rows: Iterable[LeadRow | RowProblem],
     shared: list[Shared],
-    state: BuildState,
+    ledger: Ledger,
     leads_path: Path,
     fonts: tuple[Path, ...],
     force: bool,
@@ -243,16 +307,10 @@ def _tasks(
         for s in shared:
             file = f"{s.slug}/{names[s.slug].claim(stem)}"
             key = _copy_key(s, row, file)
-            target = state.path.parent / file
-            if not force and state.fresh(file, key, [target]):
+            if not force and ledger.fresh(file, key):
+                size = (ledger.out_dir / file).stat().st_size
                 yield Copy(
-                    row.row,
-                    s.slug,
-                    CopyStatus.SKIPPED,
-                    file,
-                    s.pages,
-                    target.stat().st_size,
-                    lead=row,
+                    row.row, s.slug, CopyStatus.SKIPPED, file, s.pages, size, lead=row, key=key
                 )
             else:
                 yield Task(row, s.slug, file, key)
@@ -339,7 +397,6 @@ class Maker:
         row = task.lead
         try:
             pdf, pages = self.render(task.slug, lead_for(row, self.pipeline.brand.phone_country))
-            self.writer.write(task.file, pdf, sync=False)
         except TooLong as exc:
             return self.failed(task, f"{exc.message} in the {task.slug} brochure", exc.hint)
         except BrochureError as exc:
@@ -350,16 +407,18 @@ class Maker:
                 f"the {task.slug} copy failed ({type(exc).__name__}: {exc})",
                 "This is a bug: please report it",
             )
-        return Copy(
-            row.row,
-            task.slug,
-            CopyStatus.WRITTEN,
-            task.file,
-            pages,
-            len(pdf),
-            lead=row,
-            key=task.key,
-        )
+        status = CopyStatus.WRITTEN
+        copy = Copy(row.row, task.slug, status, task.file, pages, len(pdf), lead=row, key=task.key)
+        try:  # the copy, then its line in the journal: a stopped run keeps it
+            path = self.writer.write(task.file, pdf, sync=False)
+        except OSError as exc:  # the disk is full (or read-only): no copy can be written
+            return Copy(row.row, task.slug, CopyStatus.FAILED, halt=write_problem(exc))
+        try:
+            journal(self.writer.root, task.file, task.key, copy.facts())
+        except OSError as exc:  # a copy not recorded is not kept: the folder stays as said
+            path.unlink(missing_ok=True)
+            return Copy(row.row, task.slug, CopyStatus.FAILED, halt=write_problem(exc))
+        return copy
 
     def render(self, slug: str, lead: Lead) -> tuple[bytes, int]:
         """Return one copy's PDF bytes and page count (stamped, or in full if need be)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -122,13 +123,39 @@ class Typeset:
     log: Log
 
 
+_FONTS: dict[tuple[object, ...], FontConfiguration] = {}  # the one kept, by its font files
+
+
+def font_configuration(project: Project) -> FontConfiguration:
+    """Return the font configuration for `project`, made once while its fonts stay the same.
+
+    Each FontConfiguration costs about 220 KB of memory that is never given back (Fontconfig
+    and Pango), so a long-running `serve` that made one a rebuild grew without bound. One is
+    kept and reused until the brand's font files change (a changed font file gets a new one:
+    WeasyPrint would keep the old letters), or the run's temporary folder (brochure.scratch)
+    that holds its copies of the fonts.
+    """
+    from brochure.source.brand import load
+
+    try:
+        fonts = sorted({project.root / f.path for f in load(project).fonts})
+        files = ((p, p.stat().st_mtime_ns, p.stat().st_size) for p in fonts)
+        key = (project.root, tempfile.gettempdir(), *files)  # its font copies live there
+    except Exception:  # a broken brand is reported where it is read
+        return FontConfiguration()
+    if key not in _FONTS:
+        _FONTS.clear()
+        _FONTS[key] = FontConfiguration()
+    return _FONTS[key]
+
+
 class Renderer:
     """Render HTML strings of one project to PDF, sharing fonts and fetched files."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self.fetcher = ProjectFetcher(project)
-        self.font_config = FontConfiguration()
+        self.font_config = font_configuration(project)
         self.base_url = project.root.as_uri() + "/"
 
     def layout(

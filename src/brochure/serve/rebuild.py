@@ -33,7 +33,7 @@ class Rebuilder:
     echo: Callable[[str], None] = print
     failures: dict[str, Failure] = field(default_factory=dict)  # page name -> failure
 
-    def run(self, slugs: set[str] | None = None, pdf: bool = True) -> set[str]:  # noqa: PLR0915
+    def run(self, slugs: set[str] | None = None, pdf: bool = True) -> set[str]:  # noqa: C901, PLR0915
         """Rebuild `slugs` (None: every brochure) and the catalog; return the changed pages.
 
         With `pdf` False only the HTML previews are written (fast); the PDFs follow later.
@@ -49,7 +49,10 @@ class Rebuilder:
         outcomes: list[Outcome] = []
         if names:
             if pdf:
-                outcomes = build(self.project, names, writer=writer)
+                try:
+                    outcomes = build(self.project, names, writer=writer)
+                except BrochureError as exc:  # out/ full or read-only: the PDFs are written
+                    self.echo(error_line(exc.message))
             else:
                 outcomes = preview(self.project, names, writer=writer)
         for outcome in outcomes:

@@ -1,4 +1,8 @@
-"""Read a leads CSV as exported by Excel or a CRM: one checked row at a time, with row numbers."""
+"""Read leads as exported by Excel or a CRM: one checked row at a time, with row numbers.
+
+A CSV file (comma, semicolon or tab separated; UTF-8, UTF-16 or Windows-1252) or an Excel
+workbook (`.xlsx`, its first sheet). Row numbers are the ones the spreadsheet shows.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ import codecs
 import csv
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 
 from brochure.errors import BrochureError
@@ -33,6 +38,12 @@ ALIASES = {
     "id": "lead_id",
 }
 MAX_FIELD = 200  # characters: a longer name or note is a broken export, not a person
+XLSX = "xlsx"  # the "encoding" of an Excel workbook
+DELIMITERS = (",", ";", "\t")  # Excel writes ";" where the decimal comma is used
+ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx file is a zip archive
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
+
+Record = tuple[int, int, list[str]]  # spreadsheet row, line of the file, cells
 
 
 @dataclass(frozen=True)
@@ -73,20 +84,34 @@ class RowProblem:
 
 @dataclass
 class Leads:
-    """An open leads file: its encoding and its columns, read lazily."""
+    """An open leads file: its encoding (or XLSX) and its columns, read lazily."""
 
     path: Path
     encoding: str
     columns: list[str] = field(default_factory=list)
+    delimiter: str = ","
 
     def rows(self) -> Iterator[LeadRow | RowProblem]:
         """Yield each data row as a LeadRow or a RowProblem (blank rows are left out)."""
         seen_ids: dict[str, int] = {}
+        records = self.records()
+        header = next(records, None)
+        columns = [normalise_header(h) for h in header[2]] if header else []
+        for row, line, record in records:
+            if not any(cell.strip() for cell in record):
+                continue
+            extra = any(cell.strip() for cell in record[len(columns) :])
+            yield check_row(row, line, dict(zip(columns, record, strict=False)), extra, seen_ids)
+
+    def records(self) -> Generator[Record, None, None]:
+        """Yield every row, the header first, as (row, line, cells)."""
+        if self.encoding == XLSX:
+            yield from _workbook_records(self.path)
+            return
         with self.path.open(encoding=self.encoding, newline="") as handle:
-            reader = csv.reader(handle, strict=True)  # an unclosed quote is an error
-            header = next(reader, None)
-            columns = [normalise_header(h) for h in header or []]
-            row, line = 1, reader.line_num + 1
+            # strict: an unclosed quote is an error, not a name swallowing later rows
+            reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
+            row, line = 0, 1
             while True:
                 try:
                     record = next(reader, None)
@@ -99,12 +124,7 @@ class Leads:
                     return
                 row += 1
                 start, line = line, reader.line_num + 1
-                if not any(cell.strip() for cell in record):
-                    continue
-                extra = any(cell.strip() for cell in record[len(columns) :])
-                yield check_row(
-                    row, start, dict(zip(columns, record, strict=False)), extra, seen_ids
-                )
+                yield row, start, record
 
     def count(self) -> int:
         """Count the non-blank data rows: a quick first pass that also finds broken CSV."""
@@ -112,17 +132,26 @@ class Leads:
 
 
 def open_leads(path: Path) -> Leads:
-    """Open a leads CSV: detect its encoding and check its header row."""
+    """Open a leads CSV or workbook: detect its format and check its header row."""
     try:
-        encoding = detect_encoding(path)
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+        encoding = XLSX if magic == ZIP_MAGIC else detect_encoding(path)
     except OSError as exc:
         raise BrochureError(f"{path}: cannot read the leads file ({exc.strerror}).") from None
-    with path.open(encoding=encoding, newline="") as handle:
-        try:
-            header = next(csv.reader(handle), None)
-        except csv.Error as exc:
-            raise BrochureError(f"{path}:1: the header row is not valid CSV ({exc}).") from None
-    columns = [normalise_header(h) for h in header or []]
+    if magic == OLE_MAGIC:
+        raise BrochureError(
+            f"{path}: this is the old Excel .xls format. "
+            "Save it as Excel Workbook (.xlsx) or CSV UTF-8 and use that file."
+        )
+    delimiter = "," if encoding == XLSX else _delimiter(path, encoding)
+    leads = Leads(path, encoding, delimiter=delimiter)
+    records = leads.records()
+    try:
+        header = next(records, None)
+    finally:
+        records.close()  # a workbook is closed at once
+    columns = [normalise_header(h) for h in (header[2] if header else [])]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         found = ", ".join(c for c in columns if c) or "nothing"
@@ -130,16 +159,75 @@ def open_leads(path: Path) -> Leads:
             f"{path}:1: the header row has no {missing[0]} column (found: {found}). "
             f"Add a header row naming the columns, with at least First Name."
         )
-    return Leads(path, encoding, columns)
+    leads.columns = columns
+    return leads
+
+
+def _delimiter(path: Path, encoding: str) -> str:
+    """Tell which of `,` `;` and tab separates the header row's cells (`,` when unsure)."""
+    with path.open(encoding=encoding, newline="") as handle:
+        header = handle.readline()
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])  # the first of equals: the comma
+    return best if counts[best] else ","
+
+
+def _workbook_records(path: Path) -> Iterator[Record]:
+    """Yield the rows of a workbook's first sheet; row numbers as Excel shows them."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        raise BrochureError(
+            f"{path}: cannot open it as an Excel workbook. "
+            "Save it again from Excel as .xlsx, or export it as CSV UTF-8."
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # CRMs often write a wrong size: read every row there is
+        for cells in sheet.iter_rows():
+            numbers = [c.row for c in cells if getattr(c, "row", None)]
+            if not numbers:
+                continue  # an empty row: no cell says its number
+            yield numbers[0], numbers[0], [_cell_text(c.value) for c in cells]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text Excel shows for it (roughly: numbers without `.0`)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime) and value.time() != time(0):
+        return f"{_cell_text(value.date())}, {_cell_text(value.time())}"
+    if isinstance(value, date):
+        return f"{value:%a} {value.day} {value:%b %Y}"  # Thu 3 Dec 2026
+    if isinstance(value, time):
+        return f"{value.hour % 12 or 12}:{value:%M} {'pm' if value.hour >= 12 else 'am'}"
+    return str(value)
 
 
 def detect_encoding(path: Path) -> str:
-    """Tell UTF-8 (with or without BOM) from Windows-1252, reading in chunks."""
+    """Tell UTF-8 (with or without BOM), UTF-16 and Windows-1252 apart, reading in chunks."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as handle:
         first = handle.read(65536)
         if first.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
+        if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"  # Excel's "Unicode text"; the codec reads the byte order mark
+        if first[1:2] == b"\x00" and first[:1] != b"\x00":
+            return "utf-16-le"  # UTF-16 without its mark: every other byte of ASCII is zero
+        if first[:1] == b"\x00" and first[1:2] not in (b"", b"\x00"):
+            return "utf-16-be"
         chunk = first
         try:
             while chunk:
