@@ -15,7 +15,6 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-
 def _project_dir(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
     """Take `--project` after the command, else the one before it, else the current folder."""
     if value is not None:
