@@ -294,3 +294,31 @@ def test_project_claims_file_counts_as_an_input(project: Path) -> None:
     result = invoke(project, "build")
     assert result.exit_code == 1, result.output
     assert "risky claim “glow”" in result.output
+
+
+def test_stylesheet_not_utf8(project: Path) -> None:
+    css = project / "styles" / "common.css"
+    css.write_bytes(css.read_bytes() + "/* café */\n".encode("cp1252"))
+    assert build_error(project, "conditions") == (
+        "Error: styles/common.css: the file is not UTF-8 text. Save it as UTF-8 in your editor."
+    )
+    assert not (project / "out" / "conditions.pdf").exists()
+
+
+def test_folder_named_like_a_brochure_is_not_a_brochure(project: Path) -> None:
+    (project / "brochures" / "notes.md").mkdir()
+    write(project, "brochures/notes.md/draft.md", sheet())
+    result = invoke(project, "list")
+    assert result.exit_code == 0, result.output
+    assert "notes" not in result.output
+
+
+def test_broken_shortcut_in_brochures_fails_alone(project: Path) -> None:
+    (project / "brochures" / "old.md").symlink_to("deleted.md")
+    result = invoke(project, "build", "old", "exosomes-vs-prp")
+    assert result.exit_code == 1, result.output
+    assert (
+        "Error: brochures/deleted.md: `old.md` is a shortcut to a file that is not there. "
+        "Put the brochure file itself in brochures/, or delete this one.\n"
+    ) in result.output
+    assert result.output.endswith("1 built, 0 skipped, 1 failed (2 brochures).\n")

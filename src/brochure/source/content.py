@@ -110,16 +110,21 @@ def read(path: Path, layouts: set[str]) -> tuple[Brochure | None, list[Problem]]
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         return None, [
-            Problem(
+            _unreadable(path, "the file is not UTF-8 text", "Save it as UTF-8 in your editor")
+        ]
+    except OSError:
+        return None, [
+            _unreadable(
                 path,
-                None,
-                "error",
-                "the file is not UTF-8 text",
-                "Save it as UTF-8 in your editor",
-                code="front-matter",
+                f"`{path.name}` is a shortcut to a file that is not there",
+                "Put the brochure file itself in brochures/, or delete this one",
             )
         ]
     return parse(path, text, layouts)
+
+
+def _unreadable(path: Path, message: str, hint: str) -> Problem:
+    return Problem(path, None, "error", message, hint, code="front-matter")
 
 
 def load(path: Path, layouts: set[str]) -> Brochure:

@@ -106,14 +106,19 @@ def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> Fr
     )
 
 
-def read_yaml_file(path: Path) -> FrontMatter:
-    """Read a whole YAML file; SourceError naming the file for non-UTF-8 text or bad YAML."""
+def read_utf8(path: Path) -> str:
+    """Read a text file (UTF-8, with or without a BOM); SourceError naming it otherwise."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise SourceError(
             path, "the file is not UTF-8 text", hint="Save it as UTF-8 in your editor"
         ) from None
+
+
+def read_yaml_file(path: Path) -> FrontMatter:
+    """Read a whole YAML file; SourceError naming the file for non-UTF-8 text or bad YAML."""
+    text = read_utf8(path)
     try:
         return parse_yaml(text)
     except FrontMatterError as exc:
