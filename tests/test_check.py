@@ -24,8 +24,8 @@ BROKEN = {
     "yaml-error": (
         1,
         [
-            "3: error: invalid YAML in the front matter: mapping values are not allowed here "
-            "(Check the indentation and put text that contains a colon in quotes)"
+            "3: error: the value has a colon followed by a space, which starts a new field (Put "
+            'the whole value in double quotes: subtitle: "What to know: before your first visit")'
         ],
     ),
     "missing-field": (

@@ -39,8 +39,8 @@ def build_error(project: Path, *slugs: str) -> str:
     [
         (
             sheet(header=HEADER.replace("pages: 1", "pages: 1\n  oops: [")),
-            "Error: brochures/bad.md:6: invalid YAML in the front matter: mapping values are not "
-            "allowed here. Check the indentation and put text that contains a colon in quotes.",
+            "Error: brochures/bad.md:6: this line is indented more than the line above. Indent "
+            "the fields of one level with the same number of spaces as the lines above.",
         ),
         (
             sheet(header=HEADER.replace("subtitle: A sheet for tests\n", "")),
@@ -322,3 +322,138 @@ def test_broken_shortcut_in_brochures_fails_alone(project: Path) -> None:
         "Put the brochure file itself in brochures/, or delete this one.\n"
     ) in result.output
     assert result.output.endswith("1 built, 0 skipped, 1 failed (2 brochures).\n")
+
+
+SUBTITLE = "subtitle: A sheet for tests"
+PLAIN = "Put the whole value in double quotes"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (  # what Word and macOS type
+            "subtitle: “Before and after: what to expect”",
+            "3: curly quotes (“ ” or ‘ ’) do not count as quotes in this file. Type straight "
+            'quotes (") instead: subtitle: "Before and after: what to expect".',
+        ),
+        (
+            "subtitle: Before and after: what to expect",
+            "3: the value has a colon followed by a space, which starts a new field. "
+            f'{PLAIN}: subtitle: "Before and after: what to expect".',
+        ),
+        (
+            "subtitle:\tTwo ways",
+            "3: there is a tab character at column 10. Use spaces instead of tabs to indent or "
+            "separate words.",
+        ),
+        (
+            "subtitle: #1 choice",
+            "3: `subtitle` is empty: a `#` right after the colon starts a comment, so `#1 choice` "
+            'is not read. Put the value in double quotes: subtitle: "#1 choice".',
+        ),
+        (
+            "subtitle Two ways",
+            "3: this line is not a `field: value` line (the colon and space are missing). Write "
+            "the field name, a colon and a space, then the value; or indent a line that "
+            "continues the text above it.",
+        ),
+        (
+            'subtitle: "Two ways',
+            '3: a quote (") opens here but is never closed. Add the closing quote at the end of '
+            "the value.",
+        ),
+        (
+            'subtitle: "Two" ways',
+            "3: there is more text after a closing quote or bracket. Put quotes around the whole "
+            "value, or take out the quotes or brackets in it.",
+        ),
+        (
+            "subtitle: *new* facial",
+            f'3: a value cannot start with *. {PLAIN}: subtitle: "*new* facial".',
+        ),
+        (
+            "subtitle: @home care",
+            f'3: a value cannot start with @. {PLAIN}: subtitle: "@home care".',
+        ),
+        (
+            "subtitle: x\n   keywords: [a]",
+            "4: this line is indented more than the line above. Indent the fields of one level "
+            "with the same number of spaces as the lines above.",
+        ),
+        (
+            "subtitle: x\nkeywords: [a, b\n",
+            "4: a list in [brackets] or {braces} is not closed properly. Close it on the same "
+            "line, and put items that contain a comma or colon in quotes.",
+        ),
+        (
+            'subtitle: "C:\\Docs"',
+            "3: a backslash (\\) inside double quotes starts a special character. Use single "
+            "quotes around this value, or type the backslash twice (\\\\).",
+        ),
+    ],
+    ids=[
+        "curly",
+        "colon",
+        "tab",
+        "hash",
+        "no-colon",
+        "open-quote",
+        "after-quote",
+        "star",
+        "at",
+        "indent",
+        "list",
+        "backslash",
+    ],
+)
+def test_yaml_mistakes_in_plain_words(project: Path, line: str, expected: str) -> None:
+    write(project, "brochures/bad.md", sheet(header=HEADER.replace(SUBTITLE, line)))
+    assert build_error(project, "bad") == f"Error: brochures/bad.md:{expected}"
+
+
+def test_curly_quotes_around_a_whole_value_warn(project: Path) -> None:
+    write(
+        project,
+        "brochures/curly.md",
+        sheet(header=HEADER.replace(SUBTITLE, "subtitle: “Two ways”")),
+    )
+    result = invoke(project, "build", "curly")
+    assert result.exit_code == 0, result.output
+    assert (
+        "brochures/curly.md:3: warning: “Two ways” is in curly quotes, which print on the page "
+        'as they are (Take them out, or type straight quotes (") if the value contains a colon)\n'
+    ) in result.output
+
+
+def test_unquoted_brand_colour_says_hash_starts_a_comment(project: Path) -> None:
+    replace_in(project, "_brand.yml", 'teal: "#1D4F5C"', "teal: #1D4F5C")
+    line = (project / "_brand.yml").read_text().splitlines().index("    teal: #1D4F5C") + 1
+    assert build_error(project, "conditions") == (
+        f"Error: _brand.yml:{line}: `teal` is empty: a `#` right after the colon starts a "
+        'comment, so `#1D4F5C` is not read. Put the value in double quotes: teal: "#1D4F5C".'
+    )
+
+
+def test_empty_brand_colour(project: Path) -> None:
+    replace_in(project, "_brand.yml", 'teal: "#1D4F5C"', "teal:")
+    line = (project / "_brand.yml").read_text().splitlines().index("    teal:") + 1
+    assert build_error(project, "conditions") == (
+        f'Error: _brand.yml:{line}: colour `teal` is empty. Write it in quotes, e.g. "#1D4F5C".'
+    )
+
+
+def test_tab_in_the_brand_file(project: Path) -> None:
+    replace_in(project, "_brand.yml", "  phone: 480", "\tphone: 480")
+    line = (project / "_brand.yml").read_text().splitlines().index("\tphone: 480 590 5693") + 1
+    assert build_error(project, "conditions") == (
+        f"Error: _brand.yml:{line}: there is a tab character at column 1. Use spaces instead "
+        "of tabs to indent or separate words."
+    )
+
+
+def test_yaml_mistake_in_claims_file(project: Path) -> None:
+    write(project, "claims.yml", "rules:\n  - id: glow\n    message: results: vary\n")
+    assert build_error(project, "conditions") == (
+        "Error: claims.yml:3: the value has a colon followed by a space, which starts a new "
+        'field. Put the whole value in double quotes: message: "results: vary".'
+    )

@@ -202,7 +202,7 @@ def test_broken_save_shows_error_and_fix_restores(server: Server) -> None:
     replace_in(server.root, path, "title: Exosomes and PRP", "title: Exosomes: and PRP")
     server.until(
         "/exosomes-vs-prp.html",
-        lambda s, t: s == 500 and ("brochures/exosomes-vs-prp.md:2: invalid YAML" in t),
+        lambda s, t: s == 500 and ("brochures/exosomes-vs-prp.md:2: the value has a colon" in t),
         timeout=5,
     )
     server.until("/", lambda s, t: "1 error" in t and "exosomes-vs-prp.md:2" in t, timeout=5)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from brochure.problems import Problem, first_error
-from brochure.source import schema
+from brochure.source import schema, yamlwords
 from brochure.source.frontmatter import FrontMatter, FrontMatterError, split
 
 
@@ -49,6 +49,17 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
             Problem(path, front.line_of(*where), "error", message, hint, code="front-matter")
         )
 
+    for line, value in yamlwords.curly_quoted(front.node):
+        problems.append(
+            Problem(
+                path,
+                front.first_line + line,
+                "warning",
+                f"{value} is in curly quotes, which print on the page as they are",
+                'Take them out, or type straight quotes (") if the value contains a colon',
+                code="front-matter",
+            )
+        )
     data = front.data
     layout = data.get("layout")
     if not isinstance(layout, str):

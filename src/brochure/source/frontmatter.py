@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from brochure.errors import SourceError
+from brochure.source import yamlwords
 
 
 class FrontMatterError(ValueError):
@@ -81,22 +82,27 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-YAML_HINT = "Check the indentation and put text that contains a colon in quotes"
-
-
-def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> FrontMatter:
+def parse_yaml(text: str, first_line: int = 1) -> FrontMatter:
     """Parse YAML that starts at file line `first_line`, keeping the way back to lines.
 
-    Raises FrontMatterError (`what: problem`, with the file line) for invalid YAML.
+    Raises FrontMatterError, in plain words with the file line, for invalid YAML and for a
+    value lost to a comment (`teal: #2A6F7F`).
     """
     try:
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark else first_line
-        problem = (exc.problem or str(exc)).strip()
-        raise FrontMatterError(f"{what}: {problem}", line, YAML_HINT) from None
+        said = yamlwords.explain(exc, text)
+        raise FrontMatterError(said.message, first_line + said.line, said.hint) from None
+    lost = yamlwords.lost_to_comment(node, text)
+    if lost:
+        line, key, value = lost
+        raise FrontMatterError(
+            f"`{key}` is empty: a `#` right after the colon starts a comment, so `{value}` "
+            "is not read",
+            first_line + line,
+            f'Put the value in double quotes: {key}: "{value}"',
+        )
     return FrontMatter(
         data=data if data is not None else {},
         node=node,
@@ -144,7 +150,7 @@ def split(text: str) -> FrontMatter:
             1,
             "Add a line with three dashes (---) after the last field",
         )
-    front = parse_yaml("".join(lines[1:index]), 2, "invalid YAML in the front matter")
+    front = parse_yaml("".join(lines[1:index]), 2)
     if not isinstance(front.data, dict):
         raise FrontMatterError("the front matter must be a list of `field: value` lines", 2)
     return dataclasses.replace(front, body="".join(lines[index + 1 :]), body_line=index + 2)
