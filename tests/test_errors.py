@@ -289,7 +289,7 @@ def test_project_claims_file_counts_as_an_input(project: Path) -> None:
         project,
         "claims.yml",
         "rules:\n  - id: no-glow\n    phrases: [glow]\n    level: error\n"
-        "    why: we do not promise a glow\n    instead: say what may change\n",
+        "    message: we do not promise a glow\n    instead: say what may change\n",
     )
     result = invoke(project, "build")
     assert result.exit_code == 1, result.output
@@ -457,3 +457,31 @@ def test_yaml_mistake_in_claims_file(project: Path) -> None:
         "Error: claims.yml:3: the value has a colon followed by a space, which starts a new "
         'field. Put the whole value in double quotes: message: "results: vary".'
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "rules:\n  - id: glow\n    phrases: [glow]\n    levle: warning\n",
+            "claims.yml:4: unknown field `levle` in rule `glow`. Did you mean `level`?",
+        ),
+        (
+            "rules:\n  - id: glow\n    phrases: [glow]\n    mesage: results vary\n",
+            "claims.yml:4: unknown field `mesage` in rule `glow`. Did you mean `message`?",
+        ),
+        (
+            "rules:\n  - phrases: [glow]\n    why: results vary\n",
+            "claims.yml:3: unknown field `why` in rule 1. Allowed: id, phrases, pattern, level, "
+            "message, instead, negatable.",
+        ),
+        (
+            "rule:\n  - id: glow\n    phrases: [glow]\n",
+            "claims.yml:1: unknown field `rule`. Did you mean `rules`?",
+        ),
+    ],
+    ids=["levle", "mesage", "why", "rule"],
+)
+def test_unknown_field_in_claims_file(project: Path, text: str, expected: str) -> None:
+    write(project, "claims.yml", text)
+    assert build_error(project, "conditions") == f"Error: {expected}"

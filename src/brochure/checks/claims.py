@@ -14,8 +14,10 @@ from brochure.problems import Problem
 from brochure.source.content import Brochure
 from brochure.source.frontmatter import FrontMatter, FrontMatterError, parse_yaml
 from brochure.source.project import CLAIMS_FILE as PROJECT_FILE
+from brochure.source.schema import suggest
 
 LEVELS = ("error", "warning", "off")
+RULE_FIELDS = ("id", "phrases", "pattern", "level", "message", "instead", "negatable")
 # A negation up to four words before the phrase, in the same clause, undoes it.
 _NEGATION = re.compile(
     r"\b(?:not|no|never|nor|neither|nothing|none|without|cannot|\w+n['’]t)\b"
@@ -71,13 +73,28 @@ def _read(text: str) -> tuple[list[dict[str, Any]], FrontMatter]:
         front = parse_yaml(text)
     except FrontMatterError as exc:
         raise RulesError(str(exc), exc.line, exc.hint) from None
-    rules = front.data.get("rules") if isinstance(front.data, dict) else None
+    data = front.data if isinstance(front.data, dict) else {}
+    for key in data:
+        if key != "rules":
+            raise RulesError(
+                f"unknown field `{key}`", front.line_of(key), suggest(str(key), ["rules"])
+            )
+    rules = data.get("rules")
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise RulesError(
             "the file must have a `rules:` list",
             1,
             "Start each rule with `- id:`; see the comments in the default file",
         )
+    for index, raw in enumerate(rules):
+        for key in raw:
+            if key not in RULE_FIELDS:
+                name = f"`{raw['id']}`" if raw.get("id") else str(index + 1)
+                raise RulesError(
+                    f"unknown field `{key}` in rule {name}",
+                    front.line_of("rules", index, key),
+                    suggest(str(key), RULE_FIELDS),
+                )
     return rules, front
 
 
