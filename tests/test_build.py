@@ -1,4 +1,4 @@
-"""Build the shipped brochures and check the real PDFs."""
+"""Build the test project's brochures and check the real PDFs."""
 
 from __future__ import annotations
 

@@ -178,7 +178,7 @@ def reported(output: str, rel: str) -> list[str]:
 
 @pytest.fixture
 def corpus_project(project: Path) -> Path:
-    """The shipped project with the broken brochures added."""
+    """The test project with the broken brochures added."""
     for path in (CORPUS / "broken").glob("*.md"):
         shutil.copy(path, project / "brochures" / path.name)
     return project
@@ -206,7 +206,7 @@ def test_corpus_base_is_clean(corpus_project: Path) -> None:
     assert result.output == "OK: 1 brochure checked, 0 errors, 0 warnings.\n"
 
 
-def test_shipped_brochures_pass_strict(project: Path) -> None:
+def test_test_brochures_pass_strict(project: Path) -> None:
     result = check(project, "--strict")
     assert result.exit_code == 0, result.output
     shipped = len(list((project / "brochures").glob("*.md")))

@@ -380,7 +380,7 @@ def test_affected(tmp_path: Path) -> None:
 def test_saving_claims_file_rechecks_every_brochure(server: Server) -> None:
     rule = (
         "rules:\n  - id: no-glow\n    phrases: [glow]\n    level: error\n"
-        "    why: we do not promise a glow\n    instead: say what may change\n"
+        "    message: we do not promise a glow\n    instead: say what may change\n"
     )
     (server.root / "claims.yml").write_text(rule, encoding="utf-8")
     server.until("/", lambda s, t: "risky claim “glow”" in t, timeout=15)
