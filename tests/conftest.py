@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,6 +62,35 @@ def invoke(root: Path, *args: str) -> Result:
 @pytest.fixture
 def run() -> Callable[..., Result]:
     return invoke
+
+
+TEST_FONTS = Path(__file__).resolve().parent / "fonts"  # Fallback Test Sans (see its LICENSE)
+FALLBACK = "Fallback Test Sans"
+
+
+def invoke_with_fonts(root: Path, fonts: list[Path], *args: str) -> subprocess.CompletedProcess:
+    """Run `brochure ARGS` in a process whose computer has only the font folders `fonts`.
+
+    The process gets its own fontconfig file (no system fonts, a cache in `root`), so a test
+    sets up the font situation it tests instead of relying on the machine's fonts.
+    """
+    dirs = "".join(f"<dir>{d}</dir>" for d in fonts)
+    conf = root / ".fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
+        f"<fontconfig>{dirs}<cachedir>{root / '.fontcache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    env.pop("FONTCONFIG_PATH", None)
+    return subprocess.run(
+        [sys.executable, "-m", "brochure.cli", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def pdf_text(path: Path) -> str:

@@ -13,7 +13,7 @@ import pytest
 from brochure.checks.claims import find, load_rules
 from brochure.checks.readability import grade, syllables
 
-from .conftest import invoke, replace_in, write
+from .conftest import FALLBACK, TEST_FONTS, invoke, invoke_with_fonts, replace_in, write
 
 CORPUS = Path(__file__).parent / "corpus"
 TODAY = "2026-11-27"
@@ -341,31 +341,48 @@ def test_css_problems_are_reported(project: Path) -> None:
     assert result.exit_code == 1
 
 
-def test_glyph_the_brand_fonts_lack_is_reported(project: Path) -> None:
-    replace_in(project, "brochures/results-timeline.md", "- Avoid smoking.", "- Avoid smoking ✓")
-    result = check(project, "results-timeline")
-    line = next(
-        i
-        for i, text in enumerate(
-            (project / "brochures/results-timeline.md").read_text().split("\n"), 1
-        )
-        if "✓" in text
+GLYPH_TIP = "(Remove it or write it in words)"
+
+
+@pytest.mark.parametrize(
+    ("fonts", "expected"),
+    [
+        (  # the computer has a font with ✓: it would print in that font, not the brand's
+            [TEST_FONTS],
+            "error: the brand fonts lack “✓” (U+2713): it would print in the computer's "
+            f"{FALLBACK} font (Replace it (or write it in words), or add a font that has it "
+            "under typography.fonts in _brand.yml)",
+        ),
+        (  # no font on the computer has it: an empty box
+            [],
+            f"error: no font has the character “✓” (U+2713): it prints as an empty box {GLYPH_TIP}",
+        ),
+    ],
+    ids=["computer-font", "no-font"],
+)
+def test_glyph_the_brand_fonts_lack_is_reported(
+    project: Path, fonts: list[Path], expected: str
+) -> None:
+    path = replace_in(
+        project, "brochures/results-timeline.md", "- Avoid smoking.", "- Avoid smoking ✓"
     )
-    assert re.search(
-        rf"brochures/results-timeline\.md:{line}:17: error: (the brand fonts lack “✓” "
-        r"\(U\+2713\): it would print in the computer's .+ font|no font has the character “✓”)",
-        result.output,
-    ), result.output
-    assert result.exit_code == 1
+    line = path.read_text(encoding="utf-8").split("\n").index("- Avoid smoking ✓") + 1
+    result = invoke_with_fonts(project, fonts, "check", "--today", TODAY, "results-timeline")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert reported(result.stdout, "brochures/results-timeline.md") == [f"{line}:17: {expected}"]
 
 
 def test_text_in_a_font_the_brand_lacks(project: Path) -> None:
     with (project / "styles" / "common.css").open("a") as css:
         css.write('\n.intro { font-family: "Arial", sans-serif; }\n')
-    result = check(project, "exosomes-vs-prp")
-    assert "brochures/exosomes-vs-prp.md: error: some text is set in `" in result.output
-    assert "the brand fonts lack" not in result.output
-    assert result.exit_code == 1
+    # The computer's only font stands in for Arial; its letters are the brand's letters too.
+    result = invoke_with_fonts(project, [TEST_FONTS], "check", "--today", TODAY, "exosomes-vs-prp")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert reported(result.stdout, "brochures/exosomes-vs-prp.md") == [
+        f" error: some text is set in `{FALLBACK}`, a font that is not in _brand.yml (A style "
+        "asks for a font family the brand has no files for: use var(--font-body) or "
+        "var(--font-heading))"
+    ]
 
 
 # -- claims: the sentence corpus --------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import invoke, replace_in, write
+from .conftest import FALLBACK, TEST_FONTS, invoke, invoke_with_fonts, replace_in, write
 
 HEADER = """---
 title: Test sheet
@@ -203,9 +203,24 @@ def test_unknown_slug(project: Path) -> None:
 def test_text_in_a_font_the_brand_lacks_fails(project: Path) -> None:
     with (project / "styles" / "common.css").open("a") as css:
         css.write('\n.intro { font-family: "Arial", sans-serif; }\n')
-    error = build_error(project, "exosomes-vs-prp")
-    assert error.startswith("Error: brochures/exosomes-vs-prp.md: some text is set in `")
-    assert "a font that is not in _brand.yml" in error
+    result = invoke_with_fonts(project, [TEST_FONTS], "build", "exosomes-vs-prp")
+    assert result.returncode == 1, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert [line for line in output.splitlines() if line.startswith("Error:")] == [
+        f"Error: brochures/exosomes-vs-prp.md: some text is set in `{FALLBACK}`, a font that "
+        "is not in _brand.yml. A style asks for a font family the brand has no files for: use "
+        "var(--font-body) or var(--font-heading)."
+    ]
+    assert not (project / "out" / "exosomes-vs-prp.pdf").exists()
+
+
+def test_a_computer_without_fonts_prints_in_the_brand_fonts(project: Path) -> None:
+    # Nothing to fall back to: text asked in Arial prints in a brand font, which is fine.
+    with (project / "styles" / "common.css").open("a") as css:
+        css.write('\n.intro { font-family: "Arial", sans-serif; }\n')
+    result = invoke_with_fonts(project, [], "build", "exosomes-vs-prp")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.endswith("1 built, 0 skipped, 0 failed (1 brochure).\n")
 
 
 @pytest.mark.parametrize(
