@@ -421,3 +421,22 @@ def test_shipped_disclaimer_is_not_flagged(rules) -> None:
 def test_reading_level_counts() -> None:
     assert [syllables(w) for w in ("skin", "redness", "collagen", "3")] == [1, 2, 3, 1]
     assert grade(100, 10, 130) == pytest.approx(0.39 * 10 + 11.8 * 1.3 - 15.59)
+
+
+def test_safety_sheet_may_report_what_the_fda_says(project: Path) -> None:
+    ok = (CORPUS / "broken" / "ok.md").read_text(encoding="utf-8")
+    safety = (
+        "\n## What the FDA says\n\nA drug must be reviewed and approved by the FDA before it "
+        "can be sold. The FDA says that a product used to treat a disease is a drug. No "
+        "exosome product is FDA-approved for treating disease.\n"
+    )
+    write(project, "brochures/safety.md", ok + safety)
+    assert check(project, "safety").exit_code == 0
+    write(project, "brochures/safety.md", ok + safety + "\nOur facial may help treat acne.\n")
+    result = check(project, "safety")
+    assert reported(result.output, "brochures/safety.md") == [
+        f"{len((ok + safety).splitlines()) + 2}:21: error: risky claim “treat acne”: claims to "
+        'treat or prevent a disease, which makes it a drug claim (Instead, say it "may help '
+        'improve the look of" the concern (e.g. "may help reduce the look of acne scars"); to '
+        'explain the rules, say who makes them ("the FDA says ..."))'
+    ]
