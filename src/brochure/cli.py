@@ -123,6 +123,29 @@ def check(slugs: tuple[str, ...], strict: bool, fmt: str, today: object, project
         sys.exit(1)
 
 
+@main.command()
+@click.argument("slug")
+@click.option(
+    "--layout",
+    required=True,
+    help="How the page is drawn: conditions, comparison, timeline, sheet or trifold.",
+)
+@project_option
+def new(slug: str, layout: str, project_dir: str) -> None:
+    """Start a new brochure: write brochures/SLUG.md for LAYOUT, with every field commented.
+
+    It builds as it is; change the text, then run brochure build SLUG.
+    Example: brochure new microneedling --layout sheet
+    """
+    from brochure.errors import display_path
+    from brochure.source.project import Project
+    from brochure.source.starter import create
+
+    path = create(Project.at(project_dir), slug, layout)
+    click.echo(f"wrote   {display_path(path)} (layout {layout}): edit it, then run")
+    click.echo(f"        brochure build {slug}")
+
+
 @main.command("list")
 @project_option
 def list_(project_dir: str) -> None:
