@@ -70,7 +70,7 @@ BROKEN = {
         1,
         [
             r"5: error: the brochure runs to \d pages but its budget is `pages: 1`: about (\d+) "
-            r"lines too long \(Cut about \1 lines of text, or raise `pages:`\)"
+            r"lines of body text too long \(Cut about \1 lines of text, or raise `pages:`\)"
         ],
     ),
     "nearly-empty": (

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from pypdf import PdfReader
 
 from .conftest import FALLBACK, TEST_FONTS, invoke, invoke_with_fonts, replace_in, write
 
@@ -103,10 +106,32 @@ def test_bad_brochure(project: Path, text: str, expected: str) -> None:
     assert not (project / "out" / "bad.pdf").exists()
 
 
-def test_page_budget_says_how_much_to_cut(project: Path) -> None:
-    write(project, "brochures/bad.md", sheet("Text.\n\n" + "A line of words. " * 400 + "\n"))
-    error = build_error(project, "bad")
-    assert "about " in error and " lines too long. Cut about " in error
+def lines_of_text(count: int) -> str:
+    """A paragraph of `count` short lines of body text, each ended by a line break."""
+    return "".join(f"Line {i + 1} of the text, a short one.  \n" for i in range(count))
+
+
+@pytest.mark.parametrize("count", [31, 45])
+def test_page_budget_says_how_many_lines_to_cut(project: Path, count: int) -> None:
+    # Cutting the lines it names makes the brochure fit; cutting one fewer does not.
+    def build(lines: int) -> Result:
+        body = f"Intro.\n\n## Part\n\n{lines_of_text(lines)}\nThe end.\n"
+        write(project, "brochures/long.md", sheet(body))
+        return invoke(project, "build", "long")
+
+    error = build(count).output
+    match = re.search(
+        r"Error: brochures/long\.md:5: the brochure runs to 2 pages but its budget is "
+        r"`pages: 1`: about (\d+) lines of body text too long\. Cut about \1 lines of text, "
+        r"or raise `pages:`\.",
+        error,
+    )
+    assert match, error
+    cut = int(match.group(1))
+    assert build(count - cut + 1).exit_code == 1
+    fits = build(count - cut)
+    assert fits.exit_code == 0, fits.output
+    assert len(PdfReader(project / "out" / "long.pdf").pages) == 1
 
 
 def test_failure_keeps_last_good_pdf_and_other_brochures_build(project: Path) -> None:
