@@ -27,7 +27,7 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert result.exit_code == 0, result.output
         assert result.output == (
             f"wrote   brochures/new-{layout}.md (layout {layout}): edit it, then run\n"
-            f"        brochure build new-{layout}\n"
+            f"        .venv/bin/brochure build new-{layout}\n"
         )
     return root
 

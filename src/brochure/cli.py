@@ -143,7 +143,7 @@ def new(slug: str, layout: str, project_dir: str) -> None:
 
     path = create(Project.at(project_dir), slug, layout)
     click.echo(f"wrote   {display_path(path)} (layout {layout}): edit it, then run")
-    click.echo(f"        brochure build {slug}")
+    click.echo(f"        .venv/bin/brochure build {slug}")
 
 
 @main.command("list")
