@@ -235,9 +235,9 @@ def find(text: str, rules: list[Rule]) -> list[Hit]:
     for order, rule in enumerate(rules):
         for match in rule.regex.finditer(text):
             start, end = match.span()
-            if rule.negatable and _negated(text, start):
+            if rule.negatable and (_negated(text, start) or _reported(text, start)):
                 continue
-            if _quoted(text, start, end) or _reported(text, start):
+            if _quoted(text, start, end):
                 continue
             found.append((start, order, Hit(rule, start, end, " ".join(match.group().split()))))
     hits: list[Hit] = []
