@@ -525,3 +525,24 @@ def test_yaml_mistake_in_claims_file(project: Path) -> None:
 def test_unknown_field_in_claims_file(project: Path, text: str, expected: str) -> None:
     write(project, "claims.yml", text)
     assert build_error(project, "conditions") == f"Error: {expected}"
+
+
+def test_curly_quotes_around_a_brand_value_warn(project: Path) -> None:
+    brand = replace_in(
+        project,
+        "_brand.yml",
+        "call_to_action: Book your free discovery call",
+        "call_to_action: “Book your free discovery call”",
+    )
+    line = next(
+        i
+        for i, text in enumerate(brand.read_text(encoding="utf-8").splitlines(), 1)
+        if "“Book" in text
+    )
+    result = invoke(project, "build", "exosomes-vs-prp")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"_brand.yml:{line}: warning: “Book your free discovery call” is in curly quotes, "
+        'which print on the page as they are (Take them out, or type straight quotes (") if '
+        "the value contains a colon)\n"
+    ) in result.output

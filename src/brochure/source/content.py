@@ -49,17 +49,7 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
             Problem(path, front.line_of(*where), "error", message, hint, code="front-matter")
         )
 
-    for line, value in yamlwords.curly_quoted(front.node):
-        problems.append(
-            Problem(
-                path,
-                front.first_line + line,
-                "warning",
-                f"{value} is in curly quotes, which print on the page as they are",
-                'Take them out, or type straight quotes (") if the value contains a colon',
-                code="front-matter",
-            )
-        )
+    problems += yamlwords.curly_quote_warnings(path, front.node, front.first_line)
     data = front.data
     layout = data.get("layout")
     if not isinstance(layout, str):

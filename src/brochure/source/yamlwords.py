@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
+
+from brochure.problems import Problem
 
 CURLY_QUOTES = "“”„‟‘’‚‛«»"
 INDENT_HINT = "Indent the fields of one level with the same number of spaces as the lines above"
@@ -166,6 +169,21 @@ def lost_to_comment(node: yaml.Node | None, text: str) -> tuple[int, str, str] |
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
     return None
+
+
+def curly_quote_warnings(path: Path, node: yaml.Node | None, first_line: int) -> list[Problem]:
+    """Warn about each value wrapped in curly quotes: they print as they are."""
+    return [
+        Problem(
+            path,
+            first_line + line,
+            "warning",
+            f"{value} is in curly quotes, which print on the page as they are",
+            'Take them out, or type straight quotes (") if the value contains a colon',
+            code="front-matter",
+        )
+        for line, value in curly_quoted(node)
+    ]
 
 
 def curly_quoted(node: yaml.Node | None) -> list[tuple[int, str]]:
