@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from brochure.source.project import Project
 from brochure.source.starter import layout_fields
 
-from .conftest import invoke
+from .conftest import ROOT, invoke
 
-LAYOUTS = ["comparison", "conditions", "sheet", "timeline", "trifold"]
+LAYOUTS = sorted(Project(ROOT).layouts())  # every layout the project has a template for
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +32,6 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_layouts_are_the_projects(started: Path) -> None:
-    assert sorted(Project.at(started).layouts()) == LAYOUTS
-
-
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_starter_has_every_field_commented(started: Path, layout: str) -> None:
     lines = (started / "brochures" / f"new-{layout}.md").read_text(encoding="utf-8").splitlines()
@@ -50,7 +46,7 @@ def test_starter_has_every_field_commented(started: Path, layout: str) -> None:
 def test_starters_pass_check_strict_and_build(started: Path) -> None:
     slugs = [f"new-{layout}" for layout in LAYOUTS]
     checked = invoke(started, "check", "--strict", *slugs)
-    assert checked.output == "OK: 5 brochures checked, 0 errors, 0 warnings.\n"
+    assert checked.output == f"OK: {len(slugs)} brochures checked, 0 errors, 0 warnings.\n"
     built = invoke(started, "build", *slugs)
     assert built.exit_code == 0, built.output
     for slug in slugs:

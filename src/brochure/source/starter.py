@@ -95,7 +95,7 @@ def _value(field: schema.Field, layout: str, title: str, today: dt.date) -> str:
         return today.isoformat()
     if field.name == "pages" and layout == "trifold":
         return "2"
-    return EXAMPLES[field.name]
+    return EXAMPLES.get(field.name, "Write it here")  # a field new to the schema: see its help
 
 
 def starter_text(slug: str, layout: str, today: dt.date) -> str:
