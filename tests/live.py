@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import queue
 import signal
@@ -9,10 +10,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 START = "from brochure.cli import main; main()"
+EVENTS = "/_brochure/events"  # the live server's reload event stream
 
 
 class Server:
@@ -30,8 +32,12 @@ class Server:
         self.out: queue.Queue[str] = queue.Queue()
         self.lines: list[str] = []
         self.errors: list[str] = []
-        threading.Thread(target=self._read, args=(self.proc.stdout, True), daemon=True).start()
-        threading.Thread(target=self._read, args=(self.proc.stderr, False), daemon=True).start()
+        self.readers = [
+            threading.Thread(target=self._read, args=(stream, out), daemon=True)
+            for stream, out in ((self.proc.stdout, True), (self.proc.stderr, False))
+        ]
+        for reader in self.readers:
+            reader.start()
         line = self.wait_line(lambda text: text.startswith("Serving "), timeout=60)
         self.base = line.split()[1].rstrip("/")
         self.port = int(self.base.rsplit(":", 1)[1])
@@ -81,15 +87,49 @@ class Server:
         status, _, body = self.get(path)
         return status, body.decode("utf-8")
 
-    def until(self, path: str, check: Callable[[int, str], bool], timeout: float) -> float:
-        """Poll `path` until `check(status, text)` holds; return the seconds it took."""
-        start = time.monotonic()
-        while time.monotonic() - start < timeout:
-            status, text = self.text(path)
-            if check(status, text):
-                return time.monotonic() - start
-            time.sleep(0.05)
-        raise AssertionError(f"{path} did not change in {timeout} s: {status} {text[:2000]}")
+    def until(self, path: str, check: Callable[[int, str], bool], timeout: float) -> None:
+        """Wait until `check(status, text)` holds for `path`.
+
+        Looks now, then again each time the server announces changed pages on its reload
+        event stream (what an open browser page listens to), never on a timer.
+        """
+        deadline = time.monotonic() + timeout
+        with self.events() as next_event:  # listening before the first look: no change is missed
+            while True:
+                status, text = self.text(path)
+                if check(status, text):
+                    return
+                if not next_event(deadline - time.monotonic()):
+                    raise AssertionError(
+                        f"{path} did not change in {timeout} s: {status} {text[:2000]}"
+                    )
+
+    @contextlib.contextmanager
+    def events(self) -> Iterator[Callable[[float], bool]]:
+        """Listen to the server's reload events; yield `next_event(timeout)` -> got one."""
+        address = self.base.removeprefix("http://").rsplit(":", 1)[0].strip("[]")
+        conn = http.client.HTTPConnection(address, self.port, timeout=10)
+        try:
+            conn.request("GET", EVENTS)
+            stream = conn.getresponse()
+            assert stream.status == 200, stream.status
+            assert stream.readline().startswith(b"retry:")  # the server has us listening now
+
+            def next_event(timeout: float) -> bool:
+                if timeout <= 0:
+                    return False
+                assert conn.sock is not None
+                conn.sock.settimeout(timeout)
+                try:
+                    while not stream.readline().startswith(b"data:"):
+                        pass  # blank lines and keep-alive comments
+                except TimeoutError:
+                    return False
+                return True
+
+            yield next_event
+        finally:
+            conn.close()
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 15) -> int:
         """Stop the server the way Ctrl-C does; return its exit code."""
@@ -101,5 +141,6 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
                 raise
-        time.sleep(0.1)  # let the reader threads take the last lines
+        for reader in self.readers:  # they end at the end of the output: take the last lines
+            reader.join(timeout=timeout)
         return self.proc.returncode

@@ -33,8 +33,8 @@ def test_text_colours_stay_legible_in_grayscale(text: str, ground: str) -> None:
     assert contrast(colors[text], colors[ground]) >= 4.5, (text, ground)
 
 
-def test_brand_facts() -> None:
-    brand = load(Project.at(ROOT))
+def test_brand_facts(project: Path) -> None:
+    brand = load(Project.at(project))
     assert brand.name == "Elixir and Wellness"
     assert brand.phone_href == "tel:+14805905693"
     assert brand.booking_url.startswith("https://") and ".example" in brand.booking_url

@@ -1,4 +1,4 @@
-"""Build the shipped brochures and check the real PDFs."""
+"""Build the test project's brochures and check the real PDFs."""
 
 from __future__ import annotations
 
@@ -183,3 +183,11 @@ def test_version_and_help(built: Path) -> None:
 
     assert __version__ in CliRunner().invoke(main, ["--version"]).output
     assert "build" in CliRunner().invoke(main, ["-h"]).output
+
+
+def test_project_option_before_or_after_the_command(built: Path, tmp_path: Path) -> None:
+    before = invoke(tmp_path, "--project", str(built), "list")
+    after = invoke(tmp_path, "list", "--project", str(built))
+    assert before.exit_code == after.exit_code == 0, before.output
+    assert before.output == after.output == invoke(built, "list").output
+    assert "exosomes-vs-prp" in before.output

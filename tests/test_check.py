@@ -13,7 +13,7 @@ import pytest
 from brochure.checks.claims import find, load_rules
 from brochure.checks.readability import grade, syllables
 
-from .conftest import invoke, replace_in, write
+from .conftest import FALLBACK, TEST_FONTS, invoke, invoke_with_fonts, replace_in, write
 
 CORPUS = Path(__file__).parent / "corpus"
 TODAY = "2026-11-27"
@@ -24,8 +24,8 @@ BROKEN = {
     "yaml-error": (
         1,
         [
-            "3: error: invalid YAML in the front matter: mapping values are not allowed here "
-            "(Check the indentation and put text that contains a colon in quotes)"
+            "3: error: the value has a colon followed by a space, which starts a new field (Put "
+            'the whole value in double quotes: subtitle: "What to know: before your first visit")'
         ],
     ),
     "missing-field": (
@@ -70,7 +70,7 @@ BROKEN = {
         1,
         [
             r"5: error: the brochure runs to \d pages but its budget is `pages: 1`: about (\d+) "
-            r"lines too long \(Cut about \1 lines of text, or raise `pages:`\)"
+            r"lines of body text too long \(Cut about \1 lines of text, or raise `pages:`\)"
         ],
     ),
     "nearly-empty": (
@@ -178,7 +178,7 @@ def reported(output: str, rel: str) -> list[str]:
 
 @pytest.fixture
 def corpus_project(project: Path) -> Path:
-    """The shipped project with the broken brochures added."""
+    """The test project with the broken brochures added."""
     for path in (CORPUS / "broken").glob("*.md"):
         shutil.copy(path, project / "brochures" / path.name)
     return project
@@ -206,7 +206,7 @@ def test_corpus_base_is_clean(corpus_project: Path) -> None:
     assert result.output == "OK: 1 brochure checked, 0 errors, 0 warnings.\n"
 
 
-def test_shipped_brochures_pass_strict(project: Path) -> None:
+def test_test_brochures_pass_strict(project: Path) -> None:
     result = check(project, "--strict")
     assert result.exit_code == 0, result.output
     shipped = len(list((project / "brochures").glob("*.md")))
@@ -341,31 +341,48 @@ def test_css_problems_are_reported(project: Path) -> None:
     assert result.exit_code == 1
 
 
-def test_glyph_the_brand_fonts_lack_is_reported(project: Path) -> None:
-    replace_in(project, "brochures/results-timeline.md", "- Avoid smoking.", "- Avoid smoking ✓")
-    result = check(project, "results-timeline")
-    line = next(
-        i
-        for i, text in enumerate(
-            (project / "brochures/results-timeline.md").read_text().split("\n"), 1
-        )
-        if "✓" in text
+GLYPH_TIP = "(Remove it or write it in words)"
+
+
+@pytest.mark.parametrize(
+    ("fonts", "expected"),
+    [
+        (  # the computer has a font with ✓: it would print in that font, not the brand's
+            [TEST_FONTS],
+            "error: the brand fonts lack “✓” (U+2713): it would print in the computer's "
+            f"{FALLBACK} font (Replace it (or write it in words), or add a font that has it "
+            "under typography.fonts in _brand.yml)",
+        ),
+        (  # no font on the computer has it: an empty box
+            [],
+            f"error: no font has the character “✓” (U+2713): it prints as an empty box {GLYPH_TIP}",
+        ),
+    ],
+    ids=["computer-font", "no-font"],
+)
+def test_glyph_the_brand_fonts_lack_is_reported(
+    project: Path, fonts: list[Path], expected: str
+) -> None:
+    path = replace_in(
+        project, "brochures/results-timeline.md", "- Avoid smoking.", "- Avoid smoking ✓"
     )
-    assert re.search(
-        rf"brochures/results-timeline\.md:{line}:17: error: (the brand fonts lack “✓” "
-        r"\(U\+2713\): it would print in the computer's .+ font|no font has the character “✓”)",
-        result.output,
-    ), result.output
-    assert result.exit_code == 1
+    line = path.read_text(encoding="utf-8").split("\n").index("- Avoid smoking ✓") + 1
+    result = invoke_with_fonts(project, fonts, "check", "--today", TODAY, "results-timeline")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert reported(result.stdout, "brochures/results-timeline.md") == [f"{line}:17: {expected}"]
 
 
 def test_text_in_a_font_the_brand_lacks(project: Path) -> None:
     with (project / "styles" / "common.css").open("a") as css:
         css.write('\n.intro { font-family: "Arial", sans-serif; }\n')
-    result = check(project, "exosomes-vs-prp")
-    assert "brochures/exosomes-vs-prp.md: error: some text is set in `" in result.output
-    assert "the brand fonts lack" not in result.output
-    assert result.exit_code == 1
+    # The computer's only font stands in for Arial; its letters are the brand's letters too.
+    result = invoke_with_fonts(project, [TEST_FONTS], "check", "--today", TODAY, "exosomes-vs-prp")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert reported(result.stdout, "brochures/exosomes-vs-prp.md") == [
+        f" error: some text is set in `{FALLBACK}`, a font that is not in _brand.yml (A style "
+        "asks for a font family the brand has no files for: use var(--font-body) or "
+        "var(--font-heading))"
+    ]
 
 
 # -- claims: the sentence corpus --------------------------------------------------------------
@@ -404,3 +421,22 @@ def test_shipped_disclaimer_is_not_flagged(rules) -> None:
 def test_reading_level_counts() -> None:
     assert [syllables(w) for w in ("skin", "redness", "collagen", "3")] == [1, 2, 3, 1]
     assert grade(100, 10, 130) == pytest.approx(0.39 * 10 + 11.8 * 1.3 - 15.59)
+
+
+def test_safety_sheet_may_report_what_the_fda_says(project: Path) -> None:
+    ok = (CORPUS / "broken" / "ok.md").read_text(encoding="utf-8")
+    safety = (
+        "\n## What the FDA says\n\nA drug must be reviewed and approved by the FDA before it "
+        "can be sold. The FDA says that a product used to treat a disease is a drug. No "
+        "exosome product is FDA-approved for treating disease.\n"
+    )
+    write(project, "brochures/safety.md", ok + safety)
+    assert check(project, "safety").exit_code == 0
+    write(project, "brochures/safety.md", ok + safety + "\nOur facial may help treat acne.\n")
+    result = check(project, "safety")
+    assert reported(result.output, "brochures/safety.md") == [
+        f"{len((ok + safety).splitlines()) + 2}:21: error: risky claim “treat acne”: claims to "
+        'treat or prevent a disease, which makes it a drug claim (Instead, say it "may help '
+        'improve the look of" the concern (e.g. "may help reduce the look of acne scars"); to '
+        'explain the rules, say who makes them ("the FDA says ..."))'
+    ]

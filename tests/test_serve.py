@@ -177,8 +177,8 @@ def test_edited_title_shows_on_catalog_and_preview(server: Server) -> None:
         "title: Exosomes or PRP, side by side",
     )
     new = "Exosomes or PRP, side by side"
-    assert server.until("/exosomes-vs-prp.html", lambda s, t: new in t, timeout=3) < 3
-    assert server.until("/", lambda s, t: new in t, timeout=3) < 3
+    server.until("/exosomes-vs-prp.html", lambda s, t: new in t, timeout=3)
+    server.until("/", lambda s, t: new in t, timeout=3)
     # The PDF follows, and only the edited brochure was rebuilt.
     server.wait_line(lambda line: line.startswith("built    exosomes-vs-prp "), timeout=15)
     assert new in pdf_text(server.root / "out" / "exosomes-vs-prp.pdf")
@@ -202,7 +202,7 @@ def test_broken_save_shows_error_and_fix_restores(server: Server) -> None:
     replace_in(server.root, path, "title: Exosomes and PRP", "title: Exosomes: and PRP")
     server.until(
         "/exosomes-vs-prp.html",
-        lambda s, t: s == 500 and ("brochures/exosomes-vs-prp.md:2: invalid YAML" in t),
+        lambda s, t: s == 500 and ("brochures/exosomes-vs-prp.md:2: the value has a colon" in t),
         timeout=5,
     )
     server.until("/", lambda s, t: "1 error" in t and "exosomes-vs-prp.md:2" in t, timeout=5)
@@ -220,7 +220,7 @@ def test_broken_save_shows_error_and_fix_restores(server: Server) -> None:
         "## Which is right for me?",
         "## Which is right for me?\n\n![Before and after](../assets/missing.jpg)",
     )
-    status_text = server.until(
+    server.until(
         "/exosomes-vs-prp.html",
         lambda s, t: (
             s == 500
@@ -228,7 +228,6 @@ def test_broken_save_shows_error_and_fix_restores(server: Server) -> None:
         ),
         timeout=5,
     )
-    assert status_text < 5
     (server.root / path).write_text(good, encoding="utf-8")
     server.until(
         "/exosomes-vs-prp.html", lambda s, t: s == 200 and "Which is right" in t, timeout=5
@@ -380,7 +379,7 @@ def test_affected(tmp_path: Path) -> None:
 def test_saving_claims_file_rechecks_every_brochure(server: Server) -> None:
     rule = (
         "rules:\n  - id: no-glow\n    phrases: [glow]\n    level: error\n"
-        "    why: we do not promise a glow\n    instead: say what may change\n"
+        "    message: we do not promise a glow\n    instead: say what may change\n"
     )
     (server.root / "claims.yml").write_text(rule, encoding="utf-8")
     server.until("/", lambda s, t: "risky claim “glow”" in t, timeout=15)

@@ -10,9 +10,10 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,7 @@ class Tab:
 
         self.ws = websocket.create_connection(ws_url, timeout=20, suppress_origin=True)
         self.next_id = 0
+        self.events: list[dict] = []  # events that came while waiting for a reply
 
     def call(self, method: str, **params: object) -> dict:
         self.next_id += 1
@@ -49,6 +51,8 @@ class Tab:
             message = json.loads(self.ws.recv())
             if message.get("id") == self.next_id:
                 return message
+            if "method" in message:
+                self.events.append(message)
 
     def evaluate(self, expression: str) -> object:
         """Return the value of `expression` in the page (None while it is reloading)."""
@@ -58,14 +62,30 @@ class Tab:
             return None
         return result["result"].get("value")
 
-    def wait(self, expression: str, timeout: float) -> float:
-        """Wait until `expression` is true in the page; return the seconds it took."""
-        start = time.monotonic()
-        while time.monotonic() - start < timeout:
-            if self.evaluate(expression) is True:
-                return time.monotonic() - start
-            time.sleep(0.05)
-        raise AssertionError(f"not true within {timeout} s: {expression}")
+    def event(self, method: str, match: Callable[[dict], bool], timeout: float) -> dict:
+        """Wait for the first `method` event whose params `match` (taking it); return them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in self.events:
+                if message["method"] == method and match(message.get("params", {})):
+                    self.events.remove(message)
+                    return message["params"]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no {method} within {timeout} s")
+            self.ws.settimeout(remaining)
+            try:
+                message = json.loads(self.ws.recv())
+            except websocket_timeout() as exc:
+                raise AssertionError(f"no {method} within {timeout} s") from exc
+            if "method" in message:
+                self.events.append(message)
+
+
+def websocket_timeout() -> type[Exception]:
+    import websocket
+
+    return websocket.WebSocketTimeoutException
 
 
 @pytest.fixture
@@ -85,16 +105,19 @@ def browser(tmp_path: Path) -> Iterator[str]:
             "about:blank",
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.is_file() and port_file.read_text().strip()):
-            assert time.monotonic() < deadline, "Chromium did not start"
-            assert proc.poll() is None, "Chromium exited"
-            time.sleep(0.1)
-        yield f"127.0.0.1:{port_file.read_text().split()[0]}"
+        # Chromium says where DevTools listens on stderr once it is ready: read until then.
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith("DevTools listening on ws://"):
+                break
+        else:
+            raise AssertionError("Chromium exited before DevTools was ready")
+        threading.Thread(target=proc.stderr.read, daemon=True).start()  # never let it block
+        yield line.split("ws://", 1)[1].split("/", 1)[0]
     finally:
         proc.terminate()
         try:
@@ -111,14 +134,19 @@ def test_open_catalog_reloads_itself_with_the_new_title(project: Path, browser: 
             page = next(t for t in json.load(reply) if t["type"] == "page")
         tab = Tab(page["webSocketDebuggerUrl"])
         tab.call("Page.enable")
+        tab.call("Network.enable")
         tab.call("Page.navigate", url=server.base + "/")
-        tab.wait(
-            "document.readyState === 'complete' && "
-            "document.body.innerText.includes('Exosomes and PRP')",
+        # The page is ready once its reload event stream has sent its first bytes.
+        stream = tab.event(
+            "Network.requestWillBeSent",
+            lambda p: p["request"]["url"].endswith("/_brochure/events"),
             timeout=15,
         )
+        tab.event("Network.dataReceived", lambda p: p["requestId"] == stream["requestId"], 15)
+        tab.event("Page.loadEventFired", lambda p: True, timeout=15)
+        assert tab.evaluate("document.body.innerText.includes('Exosomes and PRP')") is True
         tab.evaluate("window.notReloaded = true")
-        time.sleep(0.5)  # let the page's event stream connect
+        tab.events.clear()  # from here on, a load event is the page reloading itself
 
         replace_in(
             project,
@@ -126,13 +154,9 @@ def test_open_catalog_reloads_itself_with_the_new_title(project: Path, browser: 
             "title: Exosomes and PRP",
             "title: Exosomes or PRP, compared",
         )
-        took = tab.wait(
-            "window.notReloaded === undefined && document.readyState === "
-            "'complete' && document.body.innerText.includes("
-            "'Exosomes or PRP, compared')",
-            timeout=5,
-        )
-        assert took < 5
+        tab.event("Page.loadEventFired", lambda p: True, timeout=5)  # it reloaded by itself
+        assert tab.evaluate("window.notReloaded") is None
+        assert tab.evaluate("document.body.innerText.includes('Exosomes or PRP, compared')")
         assert tab.evaluate("document.body.innerText.includes('Exosomes and PRP')") is False
         tab.ws.close()
     finally:

@@ -4,26 +4,42 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from brochure import __version__
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+F = TypeVar("F", bound=Callable[..., Any])
 
-project_option = click.option(
-    "--project",
-    "project_dir",
-    default=".",
-    show_default=True,
-    type=click.Path(file_okay=False, exists=True),
-    help="The project folder (the one with _brand.yml).",
-)
+
+def _project_dir(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
+    """Take `--project` after the command, else the one before it, else the current folder."""
+    if value is not None:
+        return value
+    return ctx.find_root().params.get("project_dir") or "."
+
+
+def _project_option(callback: Callable[..., Any] | None = None) -> Callable[[F], F]:
+    return click.option(
+        "--project",
+        "project_dir",
+        default=None,
+        type=click.Path(file_okay=False, exists=True),
+        callback=callback,
+        help="The project folder (the one with _brand.yml); default: the current folder.",
+    )
+
+
+project_option = _project_option(_project_dir)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="brochure")
-def main() -> None:
+@_project_option()  # `brochure --project DIR build` as well as `brochure build --project DIR`
+def main(project_dir: str | None) -> None:
     """Turn Markdown brochures into clinic-branded, print-ready PDFs.
 
     Example: brochure build conditions
@@ -108,6 +124,29 @@ def check(slugs: tuple[str, ...], strict: bool, fmt: str, today: object, project
     click.echo(report.as_json(result, strict) if fmt == "json" else report.text(result, strict))
     if result.failed(strict):
         sys.exit(1)
+
+
+@main.command()
+@click.argument("slug")
+@click.option(
+    "--layout",
+    required=True,
+    help="How the page is drawn: conditions, comparison, timeline, sheet or trifold.",
+)
+@project_option
+def new(slug: str, layout: str, project_dir: str) -> None:
+    """Start a new brochure: write brochures/SLUG.md for LAYOUT, with every field commented.
+
+    It builds as it is; change the text, then run brochure build SLUG.
+    Example: brochure new microneedling --layout sheet
+    """
+    from brochure.errors import display_path
+    from brochure.source.project import Project
+    from brochure.source.starter import create
+
+    path = create(Project.at(project_dir), slug, layout)
+    click.echo(f"wrote   {display_path(path)} (layout {layout}): edit it, then run")
+    click.echo(f"        .venv/bin/brochure build {slug}")
 
 
 @main.command("list")

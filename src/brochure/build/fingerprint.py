@@ -31,7 +31,14 @@ def shared_fingerprint(project: Project) -> hashlib._Hash:
 
 
 def fingerprint(shared: hashlib._Hash, path: Path) -> str:
-    """Hash one brochure's own file on top of the shared inputs."""
+    """Hash one brochure's own file on top of the shared inputs.
+
+    A file that cannot be read (a link to a file that is gone) hashes as empty: reading it
+    then reports the problem.
+    """
     digest = shared.copy()
-    digest.update(path.read_bytes())
+    try:
+        digest.update(path.read_bytes())
+    except OSError:
+        digest.update(b"\0unreadable")
     return digest.hexdigest()

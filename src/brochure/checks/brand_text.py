@@ -9,6 +9,7 @@ from brochure.checks.text import Span
 from brochure.problems import Problem
 from brochure.source.frontmatter import read_yaml_file
 from brochure.source.project import Project
+from brochure.source.yamlwords import curly_quote_warnings
 
 CHECKED_TEXT = ("call_to_action", "disclaimer")
 
@@ -18,7 +19,7 @@ def check_brand(context: CheckContext) -> list[Problem]:
     brand = context.brand  # raises the brand file's own errors first
     path = context.project.brand_path
     front = read_yaml_file(path)  # brand.load has checked it already
-    problems = []
+    problems = curly_quote_warnings(path, front.node, front.first_line)
     wrong = tel_problem(brand.phone_href.removeprefix("tel:"))
     if wrong:
         problems.append(

@@ -16,8 +16,10 @@ from brochure.problems import Problem
 from brochure.source.content import Brochure
 from brochure.source.frontmatter import FrontMatter, parse_yaml
 from brochure.source.project import CLAIMS_FILE as PROJECT_FILE
+from brochure.source.schema import suggest
 
 LEVELS = ("error", "warning", "off")
+RULE_FIELDS = ("id", "phrases", "pattern", "level", "message", "instead", "negatable")
 # A negation up to four words before the phrase, in the same clause, undoes it.
 _NEGATION = re.compile(
     r"\b(?:not|no|never|nor|neither|nothing|none|without|cannot|\w+n['’]t)\b"
@@ -26,6 +28,29 @@ _NEGATION = re.compile(
 )
 NEGATION_WORDS = 4
 _CLAUSE_BREAK = re.compile(r"[.;:!?,()]|\b(?:and|but|yet|so|or)\b|\n\s*\n", re.IGNORECASE)
+# A clause whose subject is negated ("No exosome product is ...") denies all it says.
+_NEGATED_SUBJECT = re.compile(
+    r"^\s*(?:no|none\s+of\s+the|neither)\s+(?:[\w'’-]+\s+){0,5}?"
+    r"(?:is|are|was|were|has|have|had|can|could|will|does|do)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"[.!?]\s|\n\s*\n")
+# Reporting what the FDA or the law says is not a claim about the clinic's treatment.
+_AUTHORITY = (
+    r"(?:the\s+)?(?:U\.?S\.?\s+)?(?:FDA|Food\s+and\s+Drug\s+Administration|federal\s+law|law)"
+)
+_ATTRIBUTION = re.compile(
+    rf"\baccording\s+to\s+{_AUTHORITY}\b|\bunder\s+{_AUTHORITY}(?:\s+rules)?\b"
+    rf"|\b{_AUTHORITY}\s+(?:says|said|states|stated|warns|warned|requires|required|explains|"
+    r"notes|considers|advises|defines|rules)\b",
+    re.IGNORECASE,
+)
+# A rule stated as a requirement: "must be (reviewed and) approved by the FDA".
+_REQUIREMENT = re.compile(
+    r"\b(?:must|has\s+to|have\s+to|needs?\s+to)\s+(?:first\s+)?be\s+"
+    r"(?:[\w-]+\s+(?:and|or)\s+)?$",
+    re.IGNORECASE,
+)
 _QUOTES = {'"': '"', "“": "”", "‘": "’", "«": "»"}
 MENTION_WORDS = 4  # a quote this short around a phrase is a mention ("the word “cure”")
 
@@ -71,13 +96,28 @@ def _read(text: str) -> tuple[list[dict[str, Any]], FrontMatter]:
         front = parse_yaml(text)
     except SourceError as exc:
         raise RulesError(exc.problem, exc.line, exc.hint) from None
-    rules = front.data.get("rules") if isinstance(front.data, dict) else None
+    data = front.data if isinstance(front.data, dict) else {}
+    for key in data:
+        if key != "rules":
+            raise RulesError(
+                f"unknown field `{key}`", front.line_of(key), suggest(str(key), ["rules"])
+            )
+    rules = data.get("rules")
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise RulesError(
             "the file must have a `rules:` list",
             1,
             "Start each rule with `- id:`; see the comments in the default file",
         )
+    for index, raw in enumerate(rules):
+        for key in raw:
+            if key not in RULE_FIELDS:
+                name = f"`{raw['id']}`" if raw.get("id") else str(index + 1)
+                raise RulesError(
+                    f"unknown field `{key}` in rule {name}",
+                    front.line_of("rules", index, key),
+                    suggest(str(key), RULE_FIELDS),
+                )
     return rules, front
 
 
@@ -150,13 +190,26 @@ def load_rules(root: Path) -> list[Rule]:
 
 
 def _negated(text: str, start: int) -> bool:
-    """Tell whether a negation stands up to four words before `start`, in the same clause."""
+    """Tell whether the phrase at `start` is denied: a negation up to four words before it
+    in the same clause, or a clause whose subject is negated ("No exosome product is ...")."""
     before = text[max(0, start - 80) : start]
+    clause = before[max((m.end() for m in _CLAUSE_BREAK.finditer(before)), default=0) :]
+    if _NEGATED_SUBJECT.match(clause):
+        return True
     negations = list(_NEGATION.finditer(before))
     if not negations:
         return False
     between = before[negations[-1].end() :]
     return not _CLAUSE_BREAK.search(between) and len(between.split()) <= NEGATION_WORDS
+
+
+def _reported(text: str, start: int) -> bool:
+    """Tell whether the sentence reports a rule rather than makes a claim: it names the FDA
+    or the law as its source ("the FDA says", "according to the FDA") or states a requirement
+    ("a drug must be approved by the FDA")."""
+    before = text[max(0, start - 200) : start]
+    sentence = before[max((m.end() for m in _SENTENCE_BREAK.finditer(before)), default=0) :]
+    return bool(_ATTRIBUTION.search(sentence) or _REQUIREMENT.search(sentence))
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
@@ -182,7 +235,7 @@ def find(text: str, rules: list[Rule]) -> list[Hit]:
     for order, rule in enumerate(rules):
         for match in rule.regex.finditer(text):
             start, end = match.span()
-            if rule.negatable and _negated(text, start):
+            if rule.negatable and (_negated(text, start) or _reported(text, start)):
                 continue
             if _quoted(text, start, end):
                 continue

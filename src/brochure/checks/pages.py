@@ -4,32 +4,47 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from brochure.checks.context import CheckContext
 from brochure.problems import Problem, plural
 from brochure.render.result import RenderResult
 
+if TYPE_CHECKING:
+    from brochure.render.pdf import PageFacts
+    from brochure.source.brand import Brand
+
 NEARLY_EMPTY = 0.25  # a last page using less than this share of its height
 
 
 def check_page_budget(context: CheckContext, result: RenderResult) -> list[Problem]:
-    """Say by how many lines a brochure overflows its `pages:` budget."""
+    """Say by how many lines of body text a brochure overflows its `pages:` budget."""
     brochure, budget = result.brochure, result.brochure.pages
     if result.pages <= budget or result.overfull:  # a full panel says more than pages
         return []
-    lines = sum(page.lines for page in result.facts[budget:])
+    lines = overflow_lines(result.facts, budget, line_pitch(context.brand))
     return [
         Problem(
             brochure.path,
             brochure.line_of("pages"),
             "error",
             f"the brochure runs to {result.pages} pages but its budget is `pages: {budget}`: "
-            f"about {lines} lines too long",
+            f"about {plural(lines, 'line')} of body text too long",
             f"Cut about {plural(lines, 'line')} of text, or raise `pages:`",
             code="page-budget",
         )
     ]
+
+
+def overflow_lines(facts: list[PageFacts], budget: int, pitch: float) -> int:
+    """Return how many lines of body text must go for the content to fit `budget` pages.
+
+    What the pages past the budget print has to move up into the free space left at the
+    bottom of the last page of the budget: the difference, in body text lines.
+    """
+    last = facts[budget - 1]
+    overflow = sum(page.ink for page in facts[budget:]) - (last.height - last.ink)
+    return max(1, math.ceil(overflow / pitch - 0.01))  # 0.01: rounding in the layout
 
 
 def check_last_page(context: CheckContext, result: RenderResult) -> list[Problem]:
@@ -55,7 +70,7 @@ def check_last_page(context: CheckContext, result: RenderResult) -> list[Problem
     ]
 
 
-def line_pitch(brand: Any) -> float:
+def line_pitch(brand: Brand) -> float:
     """Return the height of one line of body text in CSS px (from the brand's type)."""
     match = re.fullmatch(r"([\d.]+)(pt|px)", brand.base_size.strip())
     size = float(match.group(1)) * (4 / 3 if match.group(2) == "pt" else 1) if match else 14.0

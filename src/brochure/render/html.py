@@ -16,6 +16,7 @@ from brochure.errors import SourceError
 from brochure.render import markup
 from brochure.source.brand import Brand
 from brochure.source.content import Brochure
+from brochure.source.frontmatter import read_utf8
 from brochure.source.project import Project
 
 # How resource URLs are written: "pdf" keeps project-relative paths (the PDF stage resolves
@@ -98,7 +99,7 @@ def stylesheet(
     for name in ("common", *names) if common else names:
         path = project.styles_dir / f"{name}.css"
         if path.is_file():
-            parts.append(f"/* {path.name} */\n" + path.read_text(encoding="utf-8"))
+            parts.append(f"/* {path.name} */\n" + read_utf8(path))
     return "\n\n".join(parts)
 
 
@@ -164,7 +165,7 @@ def layout_styles(
 
 def brand_logo(project: Project, brand: Brand) -> Callable[..., Markup]:
     """Return `logo(color=primary)`: the brand's SVG logo, ready to inline, in one colour."""
-    svg = (project.root / brand.logo).read_text(encoding="utf-8")
+    svg = read_utf8(project.root / brand.logo)
 
     # The title is the logo's alternative text, in the PDF's tags (a Figure's /Alt) too.
     title = f"<title>{escape(brand.name)}</title>"

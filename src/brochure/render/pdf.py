@@ -284,6 +284,8 @@ class PageFacts:
     lines: int  # text lines in the page area (not the margins)
     fill: float  # share of the page area's height the content uses, 0 to 1
     used: float  # height the content uses, in CSS px
+    ink: float = 0.0  # from the top of the page area to the last thing printed, in CSS px
+    height: float = 0.0  # height of the page area, in CSS px
 
 
 def _text(box: Any, out: list[str], min_px: float) -> None:
@@ -322,8 +324,30 @@ def page_facts(document: Document, min_pt: float = 6) -> list[PageFacts]:
         used = max(0.0, bottom - top)
         fill = min(1.0, used / height) if height else 0.0
         lines = sum(1 for _ in line_boxes(box))
-        facts.append(PageFacts(" ".join("".join(words).split()), lines, fill, used))
+        ink = _ink_bottom(box, top) - top
+        facts.append(PageFacts(" ".join("".join(words).split()), lines, fill, used, ink, height))
     return facts
+
+
+def _ink_bottom(box: object, bottom: float) -> float:
+    """Return the lowest edge of what `box` prints: text lines, pictures and boxes with a
+    border or background (not the page margins, nor html/body, which fill every page)."""
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox, ReplacedBox
+
+    if isinstance(box, MarginBox):
+        return bottom
+    if isinstance(box, (LineBox, ReplacedBox)):
+        return max(bottom, box.border_box_y() + box.border_height())
+    style = getattr(box, "style", None)
+    if (
+        style is not None
+        and getattr(box, "element_tag", None) not in ("html", "body")
+        and (box.border_bottom_width or style["background_color"].alpha > 0)  # type: ignore[attr-defined]
+    ):
+        bottom = max(bottom, box.border_box_y() + box.border_height())  # type: ignore[attr-defined]
+    for child in getattr(box, "children", None) or []:
+        bottom = _ink_bottom(child, bottom)
+    return bottom
 
 
 def fallback_glyphs(document: Document, families: set[str]) -> dict[str, str]:

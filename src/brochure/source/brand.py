@@ -221,7 +221,7 @@ class _Reader:
         palette = color.get("palette") or {}
         if not isinstance(palette, dict):
             self.fail(("color", "palette"), "`color.palette` must list `name: colour` lines")
-        out = {str(k): str(v) for k, v in palette.items()}
+        out = {str(k): "" if v is None else str(v) for k, v in palette.items()}
         for role in COLOR_ROLES:
             value = color.get(role)
             if value is not None:
@@ -235,8 +235,10 @@ class _Reader:
             if role not in out:
                 self.fail(("color",), f"missing `color.{role}`", "Add it to the color: section")
         for name, value in out.items():
+            where = ("color", "palette", name) if name in palette else ("color", name)
+            if not value:  # `teal:` with nothing after it
+                self.fail(where, f"colour `{name}` is empty", 'Write it in quotes, e.g. "#1D4F5C"')
             if not HEX_COLOR.match(value):
-                where = ("color", "palette", name) if name in palette else ("color", name)
                 self.fail(
                     where,
                     f"colour `{name}` is `{value}`, not a hex colour",

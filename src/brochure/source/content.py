@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from brochure.errors import SourceError
 from brochure.problems import Problem, first_error
-from brochure.source import schema
+from brochure.source import schema, yamlwords
 from brochure.source.frontmatter import FrontMatter, split
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ def parse(
         line = front.line_of(*where) if where else front.first_line
         problems.append(Problem(path, line, "error", message, hint, code="front-matter"))
 
+    problems += yamlwords.curly_quote_warnings(path, front.node, front.first_line)
     layout = _layout(front.data, layouts, report)
     values = _values(front.data, layout, layouts, report)
     if first_error(problems):
@@ -130,16 +131,21 @@ def read(path: Path, layouts: Mapping[str, Layout]) -> tuple[Brochure | None, li
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         return None, [
-            Problem(
+            _unreadable(path, "the file is not UTF-8 text", "Save it as UTF-8 in your editor")
+        ]
+    except OSError:
+        return None, [
+            _unreadable(
                 path,
-                None,
-                "error",
-                "the file is not UTF-8 text",
-                "Save it as UTF-8 in your editor",
-                code="front-matter",
+                f"`{path.name}` is a shortcut to a file that is not there",
+                "Put the brochure file itself in brochures/, or delete this one",
             )
         ]
     return parse(path, text, layouts)
+
+
+def _unreadable(path: Path, message: str, hint: str) -> Problem:
+    return Problem(path, None, "error", message, hint, code="front-matter")
 
 
 def load(path: Path, layouts: Mapping[str, Layout]) -> Brochure:

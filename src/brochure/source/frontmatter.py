@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from brochure.errors import SourceError
+from brochure.source import yamlwords
 
 
 @dataclass(frozen=True)
@@ -72,22 +73,28 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-YAML_HINT = "Check the indentation and put text that contains a colon in quotes"
-
-
-def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> FrontMatter:
+def parse_yaml(text: str, first_line: int = 1) -> FrontMatter:
     """Parse YAML that starts at file line `first_line`, keeping the way back to lines.
 
-    Raises SourceError (`what: problem`, with the file line, no path yet) for invalid YAML.
+    Raises SourceError (no path yet), in plain words with the file line, for invalid YAML
+    and for a value lost to a comment (`teal: #2A6F7F`).
     """
     try:
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark else first_line
-        problem = (exc.problem or str(exc)).strip()
-        raise SourceError(None, f"{what}: {problem}", line=line, hint=YAML_HINT) from None
+        said = yamlwords.explain(exc, text)
+        raise SourceError(None, said.message, line=first_line + said.line, hint=said.hint) from None
+    lost = yamlwords.lost_to_comment(node, text)
+    if lost:
+        line, key, value = lost
+        raise SourceError(
+            None,
+            f"`{key}` is empty: a `#` right after the colon starts a comment, so `{value}` "
+            "is not read",
+            line=first_line + line,
+            hint=f'Put the value in double quotes: {key}: "{value}"',
+        )
     return FrontMatter(
         data=data if data is not None else {},
         node=node,
@@ -97,14 +104,19 @@ def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> Fr
     )
 
 
-def read_yaml_file(path: Path) -> FrontMatter:
-    """Read a whole YAML file; SourceError naming the file for non-UTF-8 text or bad YAML."""
+def read_utf8(path: Path) -> str:
+    """Read a text file (UTF-8, with or without a BOM); SourceError naming it otherwise."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise SourceError(
             path, "the file is not UTF-8 text", hint="Save it as UTF-8 in your editor"
         ) from None
+
+
+def read_yaml_file(path: Path) -> FrontMatter:
+    """Read a whole YAML file; SourceError naming the file for non-UTF-8 text or bad YAML."""
+    text = read_utf8(path)
     try:
         return parse_yaml(text)
     except SourceError as exc:
@@ -132,7 +144,7 @@ def split(text: str) -> FrontMatter:
             line=1,
             hint="Add a line with three dashes (---) after the last field",
         )
-    front = parse_yaml("".join(lines[1:index]), 2, "invalid YAML in the front matter")
+    front = parse_yaml("".join(lines[1:index]), 2)
     if not isinstance(front.data, dict):
         raise SourceError(None, "the front matter must be a list of `field: value` lines", line=2)
     return dataclasses.replace(front, body="".join(lines[index + 1 :]), body_line=index + 2)

@@ -89,7 +89,7 @@ class Project:
         found = {
             p.stem: p
             for p in sorted(self.brochures_dir.glob("*.md"))
-            if not p.name.startswith(("_", "."))
+            if not p.name.startswith(("_", ".")) and not p.is_dir()  # a folder is no brochure
         }
         if not slugs:
             return list(found.values())

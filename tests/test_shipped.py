@@ -1,0 +1,37 @@
+"""The shipped content (brochures/, _brand.yml, claims.yml), whatever it holds, is ready to
+print: it passes `brochure check --strict` and builds. Every other test uses its own project
+(conftest.copy_project), so adding or editing a brochure changes only these tests' input."""
+
+from __future__ import annotations
+
+import pytest
+from pypdf import PdfReader
+
+from brochure.problems import plural
+from brochure.source.content import load
+from brochure.source.project import Project
+
+from .conftest import ROOT, invoke
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of the project as shipped, content and all."""
+    return Project(ROOT).copy_to(tmp_path_factory.mktemp("shipped") / "project")
+
+
+def test_shipped_content_passes_check_strict(shipped: Project) -> None:
+    result = invoke(shipped.root, "check", "--strict")  # against today's date
+    count = len(shipped.brochure_paths())
+    assert count >= 1
+    assert result.exit_code == 0, result.output
+    assert result.output == f"OK: {plural(count, 'brochure')} checked, 0 errors, 0 warnings.\n"
+
+
+def test_shipped_content_builds_within_budget(shipped: Project) -> None:
+    result = invoke(shipped.root, "build")
+    assert result.exit_code == 0, result.output
+    for path in shipped.brochure_paths():
+        pages = len(PdfReader(shipped.out_dir / f"{path.stem}.pdf").pages)
+        assert 1 <= pages <= load(path, shipped.layouts()).pages, path.name
+    assert (shipped.out_dir / "index.html").is_file()
