@@ -18,6 +18,7 @@ from brochure.build.outcome import Outcome, Status, thumbnail_path
 from brochure.build.pipeline import Pipeline
 from brochure.errors import BrochureError, SourceError
 from brochure.problems import Problem, first_error
+from brochure.source.content import Brochure
 from brochure.source.project import Project
 
 if TYPE_CHECKING:
@@ -86,12 +87,10 @@ def cards(
     recorded); `checks` adds problems per slug found by other commands (`brochure check`).
     """
     from brochure.build.output import BuildState
-    from brochure.render.html import month_year
 
     pipeline = Pipeline(project)
     state = BuildState(project.out_dir)
     done = {o.slug: o for o in outcomes}
-    out = project.out_dir
     result = []
     for path in project.brochure_paths():
         slug = path.stem
@@ -108,22 +107,35 @@ def cards(
             brochure.title if brochure else slug,
             error=outcome.error.error_message() if outcome.error else "",
             problems=_unique(problems),
+            pages=outcome.pages or facts.get("pages") or None,
         )
-        if brochure is not None:
-            card.description, card.layout = brochure.description, brochure.layout
-            card.reviewed = month_year(brochure.reviewed)
-        card.pages = outcome.pages or facts.get("pages") or None
-        names = [
-            ("PDF", f"{slug}.pdf"),
-            ("HTML preview", f"{slug}.html"),
-            *((label, name.format(slug=slug)) for label, name in EXTRA_LINKS),
-        ]
-        card.links = [(label, name) for label, name in names if (out / name).is_file()]
-        thumb = out / thumbnail_path(slug)
-        if thumb.is_file():  # the query changes with the picture, so browsers reload it
-            card.thumbnail = f"{thumbnail_path(slug)}?v={thumb.stat().st_mtime_ns:x}"
+        _describe(card, brochure)
+        _link(card, project.out_dir)
         result.append(card)
     return result
+
+
+def _describe(card: Card, brochure: Brochure | None) -> None:
+    """Fill in what the brochure's front matter says (nothing when it cannot be read)."""
+    from brochure.render.html import month_year
+
+    if brochure is not None:
+        card.description, card.layout = brochure.description, brochure.layout
+        card.reviewed = month_year(brochure.reviewed)
+
+
+def _link(card: Card, out: Path) -> None:
+    """Link the card to the outputs that exist: PDF, preview, press file, thumbnail."""
+    slug = card.slug
+    names = [
+        ("PDF", f"{slug}.pdf"),
+        ("HTML preview", f"{slug}.html"),
+        *((label, name.format(slug=slug)) for label, name in EXTRA_LINKS),
+    ]
+    card.links = [(label, name) for label, name in names if (out / name).is_file()]
+    thumb = out / thumbnail_path(slug)
+    if thumb.is_file():  # the query changes with the picture, so browsers reload it
+        card.thumbnail = f"{thumbnail_path(slug)}?v={thumb.stat().st_mtime_ns:x}"
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

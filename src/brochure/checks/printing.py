@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from brochure.checks.context import CheckContext
 from brochure.checks.text import spans
@@ -10,6 +11,9 @@ from brochure.problems import Problem
 from brochure.render.result import RenderResult
 from brochure.source.content import Brochure
 from brochure.source.glyphs import coverage
+
+if TYPE_CHECKING:
+    from brochure.render.pdf import Log
 
 NOTDEF_RE = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.+?)"')
 
@@ -29,39 +33,34 @@ def _char(char: str) -> str:
 
 def check_rendering(context: CheckContext, result: RenderResult) -> list[Problem]:
     """Turn WeasyPrint's log and the fonts it fell back to into problems."""
-    brochure, log = result.brochure, result.log
-    problems = []
-    for message in log.errors if log else []:
-        problems.append(
-            Problem(
-                brochure.path,
-                None,
-                "error",
-                f"rendering failed: {message}",
-                "Check the file names of images and fonts",
-                code="render",
-            )
+    files = [context.project.root / f.path for f in context.brand.fonts]
+    covered = coverage(tuple(sorted(files)))
+    problems = _logged(result.brochure, result.log)
+    for family, chars in result.fallback.items():
+        problems += _fallback(result.brochure, family, chars, covered)
+    return problems
+
+
+def _logged(brochure: Brochure, log: Log | None) -> list[Problem]:
+    """Errors WeasyPrint logged; its warnings, a missing glyph among them."""
+    path = brochure.path
+    problems = [
+        Problem(
+            path,
+            None,
+            "error",
+            f"rendering failed: {message}",
+            "Check the file names of images and fonts",
+            code="render",
         )
+        for message in (log.errors if log else [])
+    ]
     for message in log.warnings if log else []:
         missing = NOTDEF_RE.search(message)
-        if missing:
-            line, col = where(brochure, missing.group(1))
+        if missing is None:
             problems.append(
                 Problem(
-                    brochure.path,
-                    line,
-                    "error",
-                    f"no font has the character {_char(missing.group(1))}: "
-                    "it prints as an empty box",
-                    "Remove it or write it in words",
-                    col=col,
-                    code="render/glyph",
-                )
-            )
-        else:
-            problems.append(
-                Problem(
-                    brochure.path,
+                    path,
                     None,
                     "warning",
                     f"rendering: {message}",
@@ -69,34 +68,52 @@ def check_rendering(context: CheckContext, result: RenderResult) -> list[Problem
                     code="render",
                 )
             )
-    files = [context.project.root / f.path for f in context.brand.fonts]
-    covered = coverage(tuple(sorted(files)))
-    for family, chars in result.fallback.items():
-        if any(ord(c) in covered for c in chars if not c.isspace()):
-            problems.append(
-                Problem(
-                    brochure.path,
-                    None,
-                    "error",
-                    f"some text is set in `{family}`, a font that is not in _brand.yml",
-                    "A style asks for a font family the brand has no files for: use "
-                    "var(--font-body) or var(--font-heading)",
-                    code="font",
-                )
+            continue
+        line, col = where(brochure, missing.group(1))
+        problems.append(
+            Problem(
+                path,
+                line,
+                "error",
+                f"no font has the character {_char(missing.group(1))}: it prints as an empty box",
+                "Remove it or write it in words",
+                col=col,
+                code="render/glyph",
             )
-        for char in (c for c in chars if ord(c) not in covered and not c.isspace()):
-            line, col = where(brochure, char)
-            problems.append(
-                Problem(
-                    brochure.path,
-                    line,
-                    "error",
-                    f"the brand fonts lack {_char(char)}: it would print in the computer's "
-                    f"{family} font",
-                    "Replace it (or write it in words), or add a font that has it under "
-                    "typography.fonts in _brand.yml",
-                    col=col,
-                    code="render/glyph",
-                )
+        )
+    return problems
+
+
+def _fallback(
+    brochure: Brochure, family: str, chars: str, covered: frozenset[int]
+) -> list[Problem]:
+    """Text set in a font the brand lacks: a style asked for it, or the brand lacks a glyph."""
+    problems = []
+    if any(ord(c) in covered for c in chars if not c.isspace()):
+        problems.append(
+            Problem(
+                brochure.path,
+                None,
+                "error",
+                f"some text is set in `{family}`, a font that is not in _brand.yml",
+                "A style asks for a font family the brand has no files for: use "
+                "var(--font-body) or var(--font-heading)",
+                code="font",
             )
+        )
+    for char in (c for c in chars if ord(c) not in covered and not c.isspace()):
+        line, col = where(brochure, char)
+        problems.append(
+            Problem(
+                brochure.path,
+                line,
+                "error",
+                f"the brand fonts lack {_char(char)}: it would print in the computer's "
+                f"{family} font",
+                "Replace it (or write it in words), or add a font that has it under "
+                "typography.fonts in _brand.yml",
+                col=col,
+                code="render/glyph",
+            )
+        )
     return problems

@@ -33,28 +33,21 @@ class Rebuilder:
     echo: Callable[[str], None] = print
     failures: dict[str, Failure] = field(default_factory=dict)  # page name -> failure
 
-    def run(self, slugs: set[str] | None = None, pdf: bool = True) -> set[str]:  # noqa: C901, PLR0915
+    def run(self, slugs: set[str] | None = None, pdf: bool = True) -> set[str]:
         """Rebuild `slugs` (None: every brochure) and the catalog; return the changed pages.
 
         With `pdf` False only the HTML previews are written (fast); the PDFs follow later.
         """
         start = time.monotonic()
         writer = Writer(self.project.out_dir)
-        failures = dict(self.failures)
         existing = {p.stem for p in self.project.brochure_paths()}
-        for page in [p for p in failures if p != catalog.PAGE]:
-            if page.removesuffix(".html") not in existing:
-                del failures[page]  # the brochure was deleted
+        failures = {  # a deleted brochure's page is gone, and so is its failure
+            page: failure
+            for page, failure in self.failures.items()
+            if page == catalog.PAGE or page.removesuffix(".html") in existing
+        }
         names = tuple(sorted(existing if slugs is None else slugs & existing))
-        outcomes: list[Outcome] = []
-        if names:
-            if pdf:
-                try:
-                    outcomes = build(self.project, names, writer=writer)
-                except BrochureError as exc:  # out/ full or read-only: the PDFs are written
-                    self.echo(error_line(exc.message))
-            else:
-                outcomes = preview(self.project, names, writer=writer)
+        outcomes = self._outputs(names, writer, pdf)
         for outcome in outcomes:
             page = f"{outcome.slug}.html"
             failures.pop(page, None)
@@ -70,6 +63,28 @@ class Rebuilder:
             failures.pop(catalog.PAGE, None)
         except BrochureError as exc:
             failures[catalog.PAGE] = Failure((("error", exc.message),))
+        changed = self._changed(writer, failures)
+        self.failures = failures
+        done = [o.slug for o in outcomes if o.status in (Status.BUILT, Status.PREVIEWED)]
+        if done:
+            what = "previews" if not pdf else "built"
+            self.echo(f"{what:<8} {', '.join(done)} ({time.monotonic() - start:.1f} s)")
+        return changed
+
+    def _outputs(self, names: tuple[str, ...], writer: Writer, pdf: bool) -> list[Outcome]:
+        """Write the PDFs and previews of `names` (only the previews unless `pdf`)."""
+        if not names:
+            return []
+        if not pdf:
+            return preview(self.project, names, writer=writer)
+        try:
+            return build(self.project, names, writer=writer)
+        except BrochureError as exc:  # out/ full or read-only: the PDFs are written
+            self.echo(error_line(exc.message))
+            return []
+
+    def _changed(self, writer: Writer, failures: dict[str, Failure]) -> set[str]:
+        """Return the pages written anew or whose failure changed; say each new error once."""
         changed = {
             p.relative_to(writer.root.resolve()).as_posix()
             for p in writer.changed
@@ -83,9 +98,4 @@ class Rebuilder:
         new = [failures[page].lines[0][1] for page in sorted(changed & failures.keys())]
         for message in dict.fromkeys(new):  # each new error once, not at each step
             self.echo(error_line(message))
-        self.failures = failures
-        done = [o.slug for o in outcomes if o.status in (Status.BUILT, Status.PREVIEWED)]
-        if done:
-            what = "previews" if not pdf else "built"
-            self.echo(f"{what:<8} {', '.join(done)} ({time.monotonic() - start:.1f} s)")
         return changed

@@ -57,7 +57,7 @@ def sources(project: Project) -> list[Path]:
     ]
 
 
-async def changes(  # noqa: C901
+async def changes(
     project: Project, stop: asyncio.Event, watching: asyncio.Event | None = None
 ) -> AsyncIterator[set[Path]]:
     """Yield each batch of changed source files until `stop` is set.
@@ -95,14 +95,20 @@ async def changes(  # noqa: C901
             )
             if getter in done:
                 yield getter.result()
-            else:
-                getter.cancel()
-                for task in [t for t in tasks if t in done]:
-                    tasks.remove(task)
-                    if task.exception():
-                        raise task.exception()  # type: ignore[misc]
-                if waiter in done or not tasks:
-                    return
+                continue
+            getter.cancel()
+            if _ended(done, tasks) or waiter in done:
+                return
     finally:
         for task in (*tasks, waiter):
             task.cancel()
+
+
+def _ended(done: set[asyncio.Task[Any]], watchers: list[asyncio.Task[None]]) -> bool:
+    """Drop the watchers that stopped; raise what one failed with; True when none is left."""
+    for task in [t for t in watchers if t in done]:
+        watchers.remove(task)
+        error = task.exception()
+        if error is not None:
+            raise error
+    return not watchers
