@@ -16,6 +16,7 @@ import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,9 +87,10 @@ class Copy:
     file: str = ""
     pages: int = 0
     size: int = 0
-    error: str = ""
+    error: str = ""  # the report line: place, row and reason
     lead: LeadRow | None = None
     key: str = ""
+    reason: str = ""  # why it failed, in plain words (no file or row)
 
 
 @dataclass
@@ -133,37 +135,76 @@ def personalize(
     rows = leads.count()  # a first pass that also stops on broken CSV before any writing
     if rows == 0:
         raise BrochureError(f"{leads_path}: no leads below the header row. Add one lead a row.")
-    pipeline = Pipeline(project)
-    shared = [prepare(pipeline, path) for path in project.brochure_paths(slugs)]
+    copies = Copies(project, slugs, out_dir, leads_path, jobs=jobs, force=force)
     if total:
-        total(rows * len(shared))
-    summary = Summary(leads=rows, brochures=len(shared))
-    state = BuildState(out_dir, STATE_FILE)
+        total(rows * len(copies.shared))
+    summary = Summary(leads=rows, brochures=len(copies.shared))
     writer = Writer(out_dir)
-    brand = pipeline.brand
-    fonts = tuple(project.root / f.path for f in brand.fonts if f.family == brand.base_family)
-    tasks = _tasks(leads.rows(), shared, state, leads_path, fonts, force)
     with writer.open(MANIFEST) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         manifest = csv.writer(text)
         manifest.writerow(MANIFEST_COLUMNS)
-        try:
-            for copy in _run(project, shared, out_dir, leads_path, tasks, jobs):
+        with closing(copies.make(leads.rows())) as made:
+            for copy in made:
                 summary.counts[copy.status] += 1
                 if copy.error:
                     echo(copy.error)
                 if copy.lead is not None and copy.status != "failed":
                     manifest.writerow(_manifest_row(copy, copy.lead))
-                if copy.status == "written":
-                    state.record(copy.file, copy.key)
                 if progress:
                     progress(1)
-        finally:  # even when interrupted: a re-run then skips what was written
-            state.save()
         text.flush()
         text.detach()
     summary.manifest = out_dir / MANIFEST
     return summary
+
+
+class Copies:
+    """The copies of some brochures for a stream of leads: what `personalize` and `send` use.
+
+    Creating it renders each brochure's shared pages once (errors stop here, before any
+    writing); `make` then turns lead rows into copies below `out_dir`, in order.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        slugs: tuple[str, ...],
+        out_dir: Path,
+        leads_path: Path,
+        *,
+        jobs: int = 0,
+        force: bool = False,
+    ) -> None:
+        self.project = project
+        self.pipeline = Pipeline(project)
+        self.shared = [prepare(self.pipeline, path) for path in project.brochure_paths(slugs)]
+        self.out_dir = out_dir
+        self.leads_path = leads_path
+        self.jobs = jobs
+        self.force = force
+
+    def make(self, rows: Iterable[LeadRow | RowProblem]) -> Iterator[Copy]:
+        """Yield one Copy per row and brochure, in row order (bad rows come out failed).
+
+        Up-to-date copies are skipped; the state is saved even when the caller stops early
+        or the run is interrupted, so a re-run skips what was written.
+        """
+        state = BuildState(self.out_dir, STATE_FILE)
+        brand = self.pipeline.brand
+        fonts = tuple(
+            self.project.root / f.path for f in brand.fonts if f.family == brand.base_family
+        )
+        tasks = _tasks(rows, self.shared, state, self.leads_path, fonts, self.force)
+        try:
+            for copy in _run(
+                self.project, self.shared, self.out_dir, self.leads_path, tasks, self.jobs
+            ):
+                if copy.status == "written":
+                    state.record(copy.file, copy.key)
+                yield copy
+        finally:
+            state.save()
 
 
 def _manifest_row(copy: Copy, lead: LeadRow) -> tuple[object, ...]:
@@ -241,8 +282,9 @@ def _tasks(
             row = problem or row
         if isinstance(row, RowProblem):
             message = row.problem(leads_path).format()
+            reason = _reason(row.message, row.hint)
             for s in shared:  # one failed copy per brochure, reported once
-                yield Copy(row.row, s.slug, "failed", error=message)
+                yield Copy(row.row, s.slug, "failed", error=message, reason=reason)
                 message = ""
             continue
         stem = safe_name(row.name)
@@ -280,7 +322,8 @@ def _glyph_problem(row: LeadRow, fonts: tuple[Path, ...]) -> RowProblem | None:
 
 
 def _copy_key(shared: Shared, row: LeadRow, file: str) -> str:
-    fields = {k: v for k, v in asdict(row).items() if k not in ("row", "line")}
+    unprinted = ("row", "line", "coordinator_email")
+    fields = {k: v for k, v in asdict(row).items() if k not in unprinted}
     text = json.dumps([shared.key, file, fields], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -461,7 +504,15 @@ class Maker:
         """A failed copy, reported at the lead's row."""
         row = task.lead
         problem = RowProblem(row.row, row.line, message, hint).problem(self.leads_path)
-        return Copy(row.row, task.slug, "failed", error=problem.format())
+        reason = _reason(message, hint)
+        return Copy(row.row, task.slug, "failed", error=problem.format(), reason=reason)
+
+
+def _reason(message: str, hint: str) -> str:
+    """Return `Message. Hint.`: why a copy failed and what to do, without file or row."""
+    text = message.rstrip(".")
+    text = text[:1].upper() + text[1:] + "."
+    return f"{text} {hint.rstrip('.')}." if hint else text
 
 
 class TooLong(BrochureError):

@@ -21,6 +21,7 @@ COLUMNS = (
     "coordinator",
     "coordinator_phone",
     "appointment",
+    "coordinator_email",
 )
 REQUIRED = ("first_name",)
 EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
@@ -31,6 +32,7 @@ ALIASES = {
     "lastname": "last_name",
     "leadid": "lead_id",
     "id": "lead_id",
+    "coordinator_e_mail": "coordinator_email",
 }
 MAX_FIELD = 200  # characters: a longer name or note is a broken export, not a person
 
@@ -48,6 +50,7 @@ class LeadRow:
     coordinator: str = ""
     coordinator_phone: str = ""
     appointment: str = ""
+    coordinator_email: str = ""  # replies to a sent brochure go here (brochure send)
 
     @property
     def name(self) -> str:
@@ -204,6 +207,13 @@ def check_row(
             row,
             line,
             f"email {values['email']!r} is not an email address",
+            "Correct it (name@example.com), or leave the cell empty",
+        )
+    if values["coordinator_email"] and not EMAIL.match(values["coordinator_email"]):
+        return RowProblem(
+            row,
+            line,
+            f"coordinator_email {values['coordinator_email']!r} is not an email address",
             "Correct it (name@example.com), or leave the cell empty",
         )
     if values["coordinator_phone"] and not re.search(r"\d", values["coordinator_phone"]):
