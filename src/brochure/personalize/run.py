@@ -282,7 +282,7 @@ def _tasks(
             row = problem or row
         if isinstance(row, RowProblem):
             message = row.problem(leads_path).format()
-            reason = _reason(row.message, row.hint)
+            reason = plain_reason(row.message, row.hint)
             for s in shared:  # one failed copy per brochure, reported once
                 yield Copy(row.row, s.slug, "failed", error=message, reason=reason)
                 message = ""
@@ -504,11 +504,11 @@ class Maker:
         """A failed copy, reported at the lead's row."""
         row = task.lead
         problem = RowProblem(row.row, row.line, message, hint).problem(self.leads_path)
-        reason = _reason(message, hint)
+        reason = plain_reason(message, hint)
         return Copy(row.row, task.slug, "failed", error=problem.format(), reason=reason)
 
 
-def _reason(message: str, hint: str) -> str:
+def plain_reason(message: str, hint: str) -> str:
     """Return `Message. Hint.`: why a copy failed and what to do, without file or row."""
     text = message.rstrip(".")
     text = text[:1].upper() + text[1:] + "."
