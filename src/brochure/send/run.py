@@ -18,6 +18,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -421,7 +422,7 @@ class Session:
     def _write(self, row: LeadRow, email: EmailMessage) -> Outcome:
         stem = safe_name(row.name)
         name = f"{row.row:05d}-{stem}.eml" if self.leads_path else f"{stem}.eml"
-        path = self.outbox.write(name, bytes(email), sync=False)
+        path = self.outbox.write(name, email.as_bytes(policy=policy.SMTP), sync=False)
         return Outcome(
             Status.WRITTEN, row.email, row.name, row.row, message_id=email["Message-ID"], file=path
         )
