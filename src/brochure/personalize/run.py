@@ -175,6 +175,7 @@ class Copies:
         *,
         jobs: int = 0,
         force: bool = False,
+        background: bool = False,
     ) -> None:
         self.project = project
         self.pipeline = Pipeline(project)
@@ -183,6 +184,7 @@ class Copies:
         self.leads_path = leads_path
         self.jobs = jobs
         self.force = force
+        self.background = background  # the caller is busy per copy: workers make them all
 
     def make(self, rows: Iterable[LeadRow | RowProblem]) -> Iterator[Copy]:
         """Yield one Copy per row and brochure, in row order (bad rows come out failed).
@@ -198,7 +200,13 @@ class Copies:
         tasks = _tasks(rows, self.shared, state, self.leads_path, fonts, self.force)
         try:
             for copy in _run(
-                self.project, self.shared, self.out_dir, self.leads_path, tasks, self.jobs
+                self.project,
+                self.shared,
+                self.out_dir,
+                self.leads_path,
+                tasks,
+                self.jobs,
+                self.background,
             ):
                 if copy.status == "written":
                     state.record(copy.file, copy.key)
@@ -348,25 +356,29 @@ def _run(
     leads_path: Path,
     items: Iterator[Task | Copy],
     jobs: int,
+    background: bool = False,
 ) -> Iterator[Copy]:
     """Make the copies in `jobs` processes; yield them in CSV order.
 
-    This process is one of the workers: it starts `jobs - 1` more and, batch by batch,
-    makes every `jobs`-th copy itself while they make the others.
+    By default this process is one of the workers: it starts `jobs - 1` more and, batch by
+    batch, makes every `jobs`-th copy itself while they make the others. With `background`
+    (for a caller with work of its own per copy, such as sending it), `jobs` workers make
+    every copy. Either way the workers start on the next batch before this one is yielded.
     """
     jobs = jobs or os.cpu_count() or 1
     _init(project.root, shared, out_dir, leads_path)
-    if jobs == 1:
+    if jobs == 1 and not background:
         yield from (item if isinstance(item, Copy) else _make(item) for item in items)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with context.Pool(jobs - 1, _init, (project.root, shared, out_dir, leads_path)) as pool:
-        for batch in _batches(items, BATCH):
-            tasks = [item for item in batch if isinstance(item, Task)]
-            theirs = [t for i, t in enumerate(tasks) if i % jobs]
-            pending = pool.map_async(_make, theirs, chunksize=2)
-            made = {id(t): _make(t) for t in tasks[::jobs]}
+    workers, share = (jobs, 0) if background else (jobs - 1, jobs)
+    with context.Pool(workers, _init, (project.root, shared, out_dir, leads_path)) as pool:
+        batches = _batches(items, BATCH)
+        current = _submit(pool, next(batches, None), share)
+        while current is not None:
+            batch, ours, theirs, pending = current
+            made = {id(t): _make(t) for t in ours}
             try:
                 done = pending.get(timeout=WORKER_TIMEOUT + 2 * len(theirs))
             except multiprocessing.TimeoutError:
@@ -375,8 +387,19 @@ def _run(
                     "copies already written are kept."
                 ) from None
             made.update(zip(map(id, theirs), done, strict=True))
+            current = _submit(pool, next(batches, None), share)  # on while we yield
             for item in batch:
                 yield item if isinstance(item, Copy) else made[id(item)]
+
+
+def _submit(pool: Any, batch: list[Task | Copy] | None, share: int) -> tuple[Any, ...] | None:
+    """Hand a batch's copies to the workers, but every `share`-th (0: none) kept for us."""
+    if batch is None:
+        return None
+    tasks = [item for item in batch if isinstance(item, Task)]
+    ours = tasks[::share] if share else []
+    theirs = [t for i, t in enumerate(tasks) if i % share] if share else tasks
+    return batch, ours, theirs, pool.map_async(_make, theirs, chunksize=2)
 
 
 def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:

@@ -282,6 +282,7 @@ class Session:
             out_dir,
             leads_path or Path("lead"),
             jobs=options.jobs,
+            background=leads_path is not None,  # workers make copies while this one sends
         )
         self.titles = {}
         for shared in self.copies.shared:

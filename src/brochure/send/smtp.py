@@ -67,6 +67,7 @@ class Mailer:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
                 if s.security == "starttls":
                     smtp.starttls(context=self.context)
+            smtp.ehlo_or_helo_if_needed()  # MAIL FROM comes next, without smtplib's sendmail
             if s.username:
                 if self._password is None:
                     self._password = self.password()
