@@ -30,6 +30,7 @@ bench: setup
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/personalize.py
+	$(BIN)/python bench/send.py
 
 clean:
 	rm -rf out

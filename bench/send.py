@@ -7,6 +7,9 @@ size, in a fresh process: generates that many leads, and runs the real engine (`
 with --send: personalising the 2-page conditions brochure, rendering the email, the send log
 with its two synced writes a message, one SMTP connection; rate limit off) and prints:
 - messages per second overall (wall clock, from reading the CSV to the last 250 reply);
+- CPU seconds a message (this process and its workers, from getrusage) and what that
+  makes on an idle machine with this many cores: the machine is shared, and wall-clock
+  figures change with the load of other users' work;
 - peak memory of the sending process and its workers (sum of PSS, sampled every 20 ms;
   the server is another process and is not counted).
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -70,6 +74,7 @@ def run(size: int, port: int, jobs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = project_for(Path(tmp), port)
         leads = make_leads(Path(tmp) / "leads.csv", size)
+        before = _cpu()
         with PeakMemory() as memory:
             start = time.perf_counter()
             summary = send_leads(
@@ -81,12 +86,28 @@ def run(size: int, port: int, jobs: int) -> None:
                 echo=lambda line: print(line, file=sys.stderr),
             )
             elapsed = time.perf_counter() - start
+        cpu, main_cpu = (now - then for now, then in zip(_cpu(), before, strict=True))
+        cores = os.cpu_count() or 1
+        idle = min(cores / (cpu / size), 1 / (main_cpu / size))
         print(f"{size} leads, {jobs} workers: {summary.line()}")
         print(f"  {elapsed:.1f} s = {size / elapsed:.1f} messages/s (personalising included)")
+        print(
+            f"  CPU {cpu / size * 1000:.1f} ms a message in all processes, "
+            f"{main_cpu / size * 1000:.1f} ms in the sending one: about {idle:.0f} messages/s "
+            f"on {cores} idle cores"
+        )
         print(
             f"  peak memory, sender and its workers: PSS sum {memory.pss / 2**20:.0f} MB "
             f"(RSS sum {memory.rss / 2**20:.0f} MB)"
         )
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds used so far: (this process and its ended workers, this process)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    mine = me.ru_utime + me.ru_stime
+    return mine + kids.ru_utime + kids.ru_stime, mine
 
 
 def main() -> None:
