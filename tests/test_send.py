@@ -361,13 +361,20 @@ def test_one_lead_at_the_front_desk(clinic: Path, server: MailServer) -> None:
     )
     dry = invoke(clinic, *args, "--coordinator", "Ana")
     assert dry.exit_code == 0, dry.output
-    assert "Dry run, nothing sent: the email is in" in dry.output
+    assert dry.output == (
+        "Dry run, nothing sent: the email is in out/outbox/Kim-Lee.eml. Add --send to send it.\n"
+    )
     sent = invoke(clinic, *args, "--coordinator", "Ana", "--send")
     assert sent.exit_code == 0, sent.output
     assert sent.output == "Sent to kim@clinic.test (250 2.0.0 Ok: queued as 1).\n"
     (got,) = server.handler.received
     check_email(got.message, "Kim Lee", "W-7")
     assert "Ana is happy to help" in got.message.get_body(("plain",)).get_content()
+    again = invoke(clinic, *args, "--send")
+    assert again.output == (
+        "Skipped: kim@clinic.test already has this email (the server said 250 2.0.0 Ok: "
+        "queued as 1). Add --resend to send it again.\n"
+    )
     # The engine, in-process (as the front desk page will call it): logged like a CSV run.
     project = Project.at(clinic)
     lead = engine.LeadDetails(name="Kim Lee", email="kim@clinic.test", lead_id="W-7")

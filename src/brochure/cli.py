@@ -286,7 +286,7 @@ def send(
     from contextlib import ExitStack
     from pathlib import Path
 
-    from brochure.errors import BrochureError
+    from brochure.errors import BrochureError, display_path
     from brochure.send import run
     from brochure.send.settings import get_password, load
     from brochure.source.project import Project
@@ -310,14 +310,17 @@ def send(
     if to:
         lead = run.LeadDetails(name=name or "", email=to, lead_id=lead_id, coordinator=coordinator)
         outcome = run.send_one(project, slugs, lead, options, password=password)
+        if outcome.status is run.Status.FAILED:
+            raise BrochureError(outcome.reason)
         if outcome.status is run.Status.WRITTEN:
-            click.echo(f"Dry run, nothing sent: the email is in {outcome.file}. Add --send.")
+            where = display_path(outcome.file) if outcome.file else "out/outbox"
+            click.echo(f"Dry run, nothing sent: the email is in {where}. Add --send to send it.")
         elif outcome.status is run.Status.SENT:
             click.echo(f"Sent to {outcome.email} ({outcome.reply}).")
+        elif outcome.status is run.Status.ALREADY_SENT:
+            click.echo(f"Skipped: {outcome.reason}. Add --resend to send it again.")
         else:
-            click.echo(f"{outcome.status.value}: {outcome.reason}", err=True)
-        if outcome.status is run.Status.FAILED:
-            sys.exit(1)
+            click.echo(f"Skipped: {outcome.reason}.")
         return
     with ExitStack() as stack:
         bar: list = []  # the progress bar, once the number of leads is known

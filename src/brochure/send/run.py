@@ -328,7 +328,7 @@ class Session:
                 row.email,
                 row.name,
                 row.row,
-                reason=f"already sent ({entry.reply})",
+                reason=f"{row.email} already has this email (the server said {entry.reply})",
                 message_id=entry.message_id,
                 reply=entry.reply,
             )
