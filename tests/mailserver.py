@@ -78,9 +78,9 @@ class Handler:
 
 
 class MailServer:
-    """aiosmtpd with STARTTLS required and AUTH, on 127.0.0.1 and a free port."""
+    """aiosmtpd with STARTTLS required and AUTH (or neither), on 127.0.0.1 and a free port."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, secure: bool = True) -> None:
         ca = trustme.CA()
         cert = ca.issue_cert("127.0.0.1")
         self.ca_file = tmp / "ca.pem"
@@ -91,14 +91,15 @@ class MailServer:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
+        self.secure = secure
+        tls = {
+            "tls_context": context,
+            "require_starttls": True,
+            "authenticator": self.handler.authenticate,
+            "auth_require_tls": True,
+        }
         self.controller = Controller(
-            self.handler,
-            hostname="127.0.0.1",
-            port=self.port,
-            tls_context=context,
-            require_starttls=True,
-            authenticator=self.handler.authenticate,
-            auth_require_tls=True,
+            self.handler, hostname="127.0.0.1", port=self.port, **(tls if secure else {})
         )
 
     def start(self) -> MailServer:
@@ -116,8 +117,8 @@ class MailServer:
             "smtp:",
             "  host: 127.0.0.1",
             f"  port: {self.port}",
-            "  security: starttls",
-            f"  username: {USER}",
+            f"  security: {'starttls' if self.secure else 'none'}",
+            *([f"  username: {USER}"] if self.secure else []),
             'from: "Elixir and Wellness <hello@clinic.test>"',
             *(f"{key}: {value}" for key, value in settings.items()),
         ]

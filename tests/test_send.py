@@ -390,3 +390,38 @@ def test_one_lead_at_the_front_desk(clinic: Path, server: MailServer) -> None:
         "leave the cell empty."
     )
     assert len(server.handler.received) == 1
+
+
+def test_a_plain_server_without_login(tmp_path: Path, clinic: Path) -> None:
+    plain = MailServer(tmp_path, secure=False).start()
+    try:
+        write(clinic, "mail.yml", plain.mail_yml())
+        result = invoke(clinic, *SEND, "--send")
+        assert [r.rcpt_tos for r in plain.handler.received] == [
+            ["maria@clinic.test"],
+            ["zoe@clinic.test"],
+        ]
+        assert plain.handler.logins == []
+        assert "2 sent," in result.output
+    finally:
+        plain.stop()
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ("--to", "a@b.test"),
+            'Error: With --to, give the lead\'s name too: --name "Maria Lopez".\n',
+        ),
+        (
+            ("--to", "a@b.test", "--name", "A", "--leads", "leads.csv"),
+            "Error: Give either --leads leads.csv (every lead of a CSV) or --to EMAIL --name "
+            "NAME (one lead).\n",
+        ),
+    ],
+)
+def test_one_lead_or_a_csv(clinic: Path, args: tuple[str, ...], error: str) -> None:
+    result = invoke(clinic, "send", "conditions", *args)
+    assert result.exit_code == 1
+    assert result.output == error
