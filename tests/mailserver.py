@@ -42,6 +42,7 @@ class Handler:
     received: list[Received] = field(default_factory=list)
     replies: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))
     logins: list[tuple[str, str]] = field(default_factory=list)
+    controller: Controller | None = None
     hold_at: int = 0  # hold the Nth message (from 1) in DATA until `release` is set
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -57,8 +58,10 @@ class Handler:
         script = self.replies.get(address.lower())
         if script:
             reply = script.popleft()
-            if reply == "drop":  # the connection drops, as when a server restarts
+            if reply in ("drop", "down"):  # the connection drops, as when a server restarts
                 server.transport.close()
+                if reply == "down":  # ...and the server stays down
+                    threading.Thread(target=self.controller.stop).start()
                 return "421 4.3.2 closing"
             return reply
         envelope.rcpt_tos.append(address)
@@ -101,6 +104,7 @@ class MailServer:
         self.controller = Controller(
             self.handler, hostname="127.0.0.1", port=self.port, **(tls if secure else {})
         )
+        self.handler.controller = self.controller
 
     def start(self) -> MailServer:
         self.controller.start()
@@ -108,9 +112,10 @@ class MailServer:
 
     def stop(self) -> None:
         self.handler.release.set()
-        self.controller.stop()
+        if self.controller._thread is not None:  # not stopped by a "down" reply
+            self.controller.stop()
 
-    def mail_yml(self, **extra: object) -> str:
+    def mail_yml(self, timeout: float = 30, **extra: object) -> str:
         """mail.yml for this server (no rate limit, short retry waits unless given)."""
         settings = {"rate_per_minute": 0, "retry_wait_seconds": "[0.05, 0.1]", **extra}
         lines = [
@@ -119,6 +124,7 @@ class MailServer:
             f"  port: {self.port}",
             f"  security: {'starttls' if self.secure else 'none'}",
             *([f"  username: {USER}"] if self.secure else []),
+            f"  timeout: {timeout}",
             'from: "Elixir and Wellness <hello@clinic.test>"',
             *(f"{key}: {value}" for key, value in settings.items()),
         ]

@@ -214,6 +214,21 @@ def test_a_dropped_connection_is_retried_on_a_new_one(clinic: Path, server: Mail
     assert "2 sent," in result.output
 
 
+def test_a_server_gone_for_good_stops_the_run(clinic: Path, server: MailServer) -> None:
+    write(clinic, "mail.yml", server.mail_yml(timeout=1, retry_wait_seconds="[0.2]"))
+    server.handler.replies["zoe@clinic.test"].append("down")
+    result = invoke(clinic, *SEND, "--send")
+    assert result.exit_code == 1
+    last = result.output.splitlines()[-1]  # refused, or timed out while the server stops
+    assert last.startswith("Error: lost the mail server 127.0.0.1 during the run: no new ")
+    assert last.endswith(
+        ". Run the same command again later: only the leads not yet sent are mailed."
+    )
+    with sqlite3.connect(clinic / "send-log.sqlite") as db:
+        log = dict(db.execute("SELECT email, status FROM sends"))
+    assert log == {"maria@clinic.test": "sent", "zoe@clinic.test": "failed"}
+
+
 def test_killed_mid_run_then_run_again_mails_everyone_once(
     clinic: Path, server: MailServer
 ) -> None:

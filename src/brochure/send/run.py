@@ -360,7 +360,11 @@ class Session:
             message_id=email["Message-ID"],
             date=email["Date"],
         )
-        delivery = self.mailer.deliver(email, self.mail.sender.addr_spec, row.email)
+        try:
+            delivery = self.mailer.deliver(email, self.mail.sender.addr_spec, row.email)
+        except BrochureError as exc:  # the server is gone: stop, noting this lead unsent
+            self.log.finish(key, sendlog.FAILED, exc.message)
+            raise
         self.log.finish(key, sendlog.SENT if delivery.ok else sendlog.FAILED, delivery.reply)
         if delivery.ok:
             return Outcome(

@@ -32,6 +32,10 @@ class _Temporary(Exception):
     """A 4xx reply or a dropped connection: worth another try."""
 
 
+class _Unreachable(_Temporary):
+    """No connection to the server at all (it is down, or the network is)."""
+
+
 class _Permanent(Exception):
     """A 5xx reply: this message will not be accepted."""
 
@@ -61,17 +65,7 @@ class Mailer:
         s = self.settings
         where = f"{s.host}:{s.port}"
         try:
-            if s.security == "ssl":
-                smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self.context)
-            else:
-                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-                if s.security == "starttls":
-                    smtp.starttls(context=self.context)
-            smtp.ehlo_or_helo_if_needed()  # MAIL FROM comes next, without smtplib's sendmail
-            if s.username:
-                if self._password is None:
-                    self._password = self.password()
-                smtp.login(s.username, self._password)
+            self.smtp = self._open()
         except smtplib.SMTPAuthenticationError as exc:
             raise BrochureError(
                 f"the mail server {s.host} refused the user name and password "
@@ -93,13 +87,27 @@ class Mailer:
                 f"cannot reach the mail server {where} ({_describe(exc)}). Check `host`, "
                 "`port` and `security` in mail.yml, and the internet connection."
             ) from None
-        self.smtp = smtp
+
+    def _open(self) -> smtplib.SMTP:
+        s = self.settings
+        if s.security == "ssl":
+            smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self.context)
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            if s.security == "starttls":
+                smtp.starttls(context=self.context)
+        smtp.ehlo_or_helo_if_needed()  # MAIL FROM comes next, without smtplib's sendmail
+        if s.username:
+            if self._password is None:
+                self._password = self.password()
+            smtp.login(s.username, self._password)
+        return smtp
 
     def deliver(self, message: EmailMessage, sender: str, recipient: str) -> Delivery:
         """Hand one message to the server: retried after each wait of mail.yml's
         `retry_wait_seconds` while the server answers "try later" or the line drops."""
         waits = self.settings.retry_waits
-        reply = ""
+        reply, unreachable = "", False
         for attempt in range(len(waits) + 1):
             if attempt:
                 self.sleep(waits[attempt - 1])
@@ -109,16 +117,22 @@ class Mailer:
                 return Delivery(False, str(exc), permanent=True)
             except _Temporary as exc:
                 reply = str(exc)
+                unreachable = isinstance(exc, _Unreachable)
+        if unreachable:  # every other lead would wait as long: stop the run instead
+            raise BrochureError(
+                f"lost the mail server {self.settings.host} during the run: {reply}. Run the "
+                "same command again later: only the leads not yet sent are mailed."
+            )
         tries = len(waits) + 1
         return Delivery(False, f"{reply} (tried {tries} time{'s' if tries != 1 else ''})")
 
     def _send(self, message: EmailMessage, sender: str, recipient: str) -> str:
         self._wait_for_rate()
-        if self.smtp is None:
+        if self.smtp is None:  # the connection dropped: a new one
             try:
-                self.connect()
-            except BrochureError as exc:
-                raise _Temporary(exc.message) from None
+                self.smtp = self._open()
+            except (OSError, smtplib.SMTPException) as exc:
+                raise _Unreachable(f"no new connection ({_describe(exc)})") from None
         smtp = self.smtp
         assert smtp is not None
         data = message.as_bytes(policy=policy.SMTP)
