@@ -178,6 +178,23 @@ def test_send_mails_each_valid_lead_once_over_one_connection(
     assert again_maria["Message-ID"] != got[0].message["Message-ID"]
 
 
+def test_the_same_lead_twice_in_the_csv_is_mailed_once(clinic: Path, server: MailServer) -> None:
+    header = LEADS.splitlines()[0]
+    write(
+        clinic,
+        "leads.csv",
+        f"{header}\r\nSam,Lee,sam@clinic.test,,,\r\nSam,Lee,SAM@clinic.test,,,\r\n",
+    )
+    result = invoke(clinic, *SEND, "--send")
+    assert result.exit_code == 0, result.output
+    assert [r.rcpt_tos for r in server.handler.received] == [["sam@clinic.test"]]
+    assert result.output.splitlines()[-2:] == [
+        "leads.csv:3: skipped: row 3: SAM@clinic.test already gets this email from row 2",
+        "1 sent, 1 skipped (already sent), 0 skipped (unsubscribed), 0 failed "
+        "(2 leads x 1 brochure).",
+    ]
+
+
 def test_a_temporary_reply_is_retried_and_a_permanent_one_fails_that_lead_only(
     clinic: Path, server: MailServer
 ) -> None:

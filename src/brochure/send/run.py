@@ -274,6 +274,7 @@ class Session:
             echo("warning: a dry run goes on, but --send refuses until these are filled in.")
         self.log = sendlog.SendLog(project.send_log_path, readonly=not options.send)
         self.optouts = optout.read_optouts(project.root / optout.FILE)
+        self.claimed: dict[str, int] = {}  # send key -> the CSV row that mails it this run
         self.mailer: Mailer | None = None
         out_dir = project.leads_dir if leads_path else project.leads_dir / FRONT_DESK
         self.copies = Copies(
@@ -321,7 +322,19 @@ class Session:
                 reason=reason,
                 report=self._line(row, f"skipped: {reason}"),
             )
-        entry = self.log.get(self.key(row))
+        key = self.key(row)
+        first = self.claimed.setdefault(key, row.row)
+        if first != row.row:  # the same address (and lead id) twice in the CSV: mail it once
+            reason = f"{row.email} already gets this email from row {first}"
+            return Outcome(
+                Status.ALREADY_SENT,
+                row.email,
+                row.name,
+                row.row,
+                reason=reason,
+                report=self._line(row, f"skipped: row {row.row}: {reason}"),
+            )
+        entry = self.log.get(key)
         if entry is not None and entry.status == sendlog.SENT and not self.options.resend:
             return Outcome(
                 Status.ALREADY_SENT,
