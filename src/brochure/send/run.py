@@ -26,7 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from brochure.build.output import Writer
-from brochure.errors import BrochureError, SourceError, display_path
+from brochure.errors import BrochureError, display_path
 from brochure.personalize.filenames import safe_name
 from brochure.personalize.run import Copies, Copy, plain_reason
 from brochure.problems import plural
@@ -36,8 +36,6 @@ from brochure.send import message, optout, settings, template
 from brochure.send.logo import logo_png
 from brochure.send.smtp import Mailer
 from brochure.source import brand as brandfile
-from brochure.source.brand import Brand
-from brochure.source.frontmatter import read_yaml_file
 from brochure.source.leads import LeadRow, RowProblem, check_row, open_leads
 from brochure.source.project import Project
 
@@ -265,7 +263,7 @@ class Session:
         self.mail = settings.load(project)
         self.brand = brandfile.load(project)
         self.template = template.load(project, options.email, self.brand.colors)
-        unfilled = placeholders(project, self.mail, self.brand)
+        unfilled = settings.placeholders(project, self.mail, self.brand)
         if unfilled and options.send:
             raise unfilled[0]
         for problem in unfilled:
@@ -465,59 +463,6 @@ class Session:
         if self.mailer is not None:
             self.mailer.close()
         self.log.close()
-
-
-def placeholders(project: Project, mail: settings.MailSettings, brand: Brand) -> list[SourceError]:
-    """The example details still to fill in before real emails go out, as errors at their line."""
-    found: list[SourceError] = []
-    checks = (
-        (mail.host, ("smtp", "host"), "the mail server", "your mail provider's SMTP server"),
-        (
-            mail.sender.addr_spec,
-            ("from",),
-            "the from address",
-            "the address the clinic sends from (your mail provider must allow it)",
-        ),
-        (mail.reply_to, ("reply_to",), "the reply_to address", 'a real address, or ""'),
-        (mail.unsubscribe_to, ("unsubscribe",), "the unsubscribe address", 'a real address, or ""'),
-    )
-    for value, where, what, fill in checks:
-        if value and settings.is_placeholder(value):
-            found.append(
-                SourceError(
-                    mail.path,
-                    f"{what} `{value}` is a placeholder",
-                    line=mail.line_of(*where),
-                    hint=f"Fill in {fill}",
-                )
-            )
-    brand_file = read_yaml_file(project.brand_path)
-    for value, where, what, fill in (
-        (
-            brand.address,
-            ("meta", "address"),
-            "the clinic's postal address",
-            "the real street address: the law on commercial email (CAN-SPAM) wants it in "
-            "every email",
-        ),
-        (
-            brand.booking_url,
-            ("meta", "link", "booking"),
-            "the booking link",
-            "the clinic's real booking page",
-        ),
-        (brand.website, ("meta", "link", "home"), "the website", "the real one"),
-    ):
-        if settings.is_placeholder(value):
-            found.append(
-                SourceError(
-                    project.brand_path,
-                    f"{what} `{value}` is a placeholder" if value else f"{what} is missing",
-                    line=brand_file.line_of(*where),
-                    hint=f"Fill in {fill}",
-                )
-            )
-    return found
 
 
 def _titles(titles: list[str]) -> str:

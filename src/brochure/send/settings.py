@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from brochure.errors import BrochureError, SourceError
+from brochure.source.brand import Brand
 from brochure.source.frontmatter import FrontMatter, read_yaml_file
 from brochure.source.leads import EMAIL
 from brochure.source.project import MAIL_FILE, Project
@@ -125,6 +126,59 @@ def is_placeholder(text: str) -> bool:
             for mark in (".example", "example.com", "example.org", "example.net", "@example")
         )
     )
+
+
+def placeholders(project: Project, mail: MailSettings, brand: Brand) -> list[SourceError]:
+    """The example details still to fill in before real emails go out, as errors at their line."""
+    found: list[SourceError] = []
+    checks = (
+        (mail.host, ("smtp", "host"), "the mail server", "your mail provider's SMTP server"),
+        (
+            mail.sender.addr_spec,
+            ("from",),
+            "the from address",
+            "the address the clinic sends from (your mail provider must allow it)",
+        ),
+        (mail.reply_to, ("reply_to",), "the reply_to address", 'a real address, or ""'),
+        (mail.unsubscribe_to, ("unsubscribe",), "the unsubscribe address", 'a real address, or ""'),
+    )
+    for value, where, what, fill in checks:
+        if value and is_placeholder(value):
+            found.append(
+                SourceError(
+                    mail.path,
+                    f"{what} `{value}` is a placeholder",
+                    line=mail.line_of(*where),
+                    hint=f"Fill in {fill}",
+                )
+            )
+    brand_file = read_yaml_file(project.brand_path)
+    for value, where, what, fill in (
+        (
+            brand.address,
+            ("meta", "address"),
+            "the clinic's postal address",
+            "the real street address: the law on commercial email (CAN-SPAM) wants it in "
+            "every email",
+        ),
+        (
+            brand.booking_url,
+            ("meta", "link", "booking"),
+            "the booking link",
+            "the clinic's real booking page",
+        ),
+        (brand.website, ("meta", "link", "home"), "the website", "the real one"),
+    ):
+        if is_placeholder(value):
+            found.append(
+                SourceError(
+                    project.brand_path,
+                    f"{what} `{value}` is a placeholder" if value else f"{what} is missing",
+                    line=brand_file.line_of(*where),
+                    hint=f"Fill in {fill}",
+                )
+            )
+    return found
 
 
 def get_password(
