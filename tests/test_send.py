@@ -112,6 +112,7 @@ def test_dry_run_writes_emails_to_the_outbox_and_sends_nothing(
     raw = (clinic / "out/outbox/00002-Maria-López.eml").read_bytes()
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert str(message["To"]) == "Maria López <maria@clinic.test>"
+    assert message["X-Unsent"] == "1"  # Outlook opens it as a draft to send
     assert message["Subject"] == "Maria, the information you asked for from Elixir and Wellness"
     check_email(message, "Maria López", "L-001")
     assert "filename*0*=utf-8''Skin%20concerns" in raw.decode("ascii")  # RFC 2231

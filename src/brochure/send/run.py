@@ -438,6 +438,7 @@ class Session:
     def _write(self, row: LeadRow, email: EmailMessage) -> Outcome:
         stem = safe_name(row.name)
         name = f"{row.row:05d}-{stem}.eml" if self.leads_path else f"{stem}.eml"
+        email["X-Unsent"] = "1"  # Outlook opens the file as a draft, ready to send
         path = self.outbox.write(name, email.as_bytes(policy=policy.SMTP), sync=False)
         return Outcome(
             Status.WRITTEN, row.email, row.name, row.row, message_id=email["Message-ID"], file=path
