@@ -32,6 +32,7 @@ bench: setup
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/serve_memory.py
 	$(BIN)/python bench/personalize.py
+	$(BIN)/python bench/send.py
 
 clean:
 	rm -rf out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any, TypeVar
 
 import click
@@ -34,6 +35,32 @@ def _project_option(callback: Callable[..., Any] | None = None) -> Callable[[F],
 
 
 project_option = _project_option(_project_dir)
+
+
+class ProgressBar:
+    """A progress bar on stderr, drawn once the total is known; lines print above it."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.stack = ExitStack()
+        self.bar: Any = None
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stack.close()
+
+    def start(self, total: int) -> None:
+        bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+        self.bar = self.stack.enter_context(bar)
+
+    def update(self, n: int) -> None:
+        self.bar.update(n)
+
+    def echo(self, line: str) -> None:
+        """Print a line; on a terminal, over the progress bar's line."""
+        click.echo(("\r\x1b[K" if sys.stderr.isatty() else "") + line, err=True)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -234,7 +261,6 @@ def personalize(
     QR code and link carry the lead id.
     Example: brochure personalize conditions --leads leads.csv
     """
-    from contextlib import ExitStack
     from pathlib import Path
 
     from brochure.errors import display_path
@@ -243,19 +269,7 @@ def personalize(
 
     project = Project.at(project_dir)
     out = Path(out_dir) if out_dir else project.leads_dir
-    with ExitStack() as stack:
-        bar: list = []  # the progress bar, once the number of copies is known
-
-        def start(total: int) -> None:
-            bar.append(
-                stack.enter_context(
-                    click.progressbar(length=total, label="Personalising", file=sys.stderr)
-                )
-            )
-
-        def echo(line: str) -> None:  # on a terminal, over the progress bar's line
-            click.echo(("\r\x1b[K" if sys.stderr.isatty() else "") + line, err=True)
-
+    with ProgressBar("Personalising") as bar:
         summary = run(
             project,
             slugs,
@@ -263,12 +277,110 @@ def personalize(
             out,
             jobs=jobs,
             force=force,
-            echo=echo,
-            total=start,
-            progress=lambda n: bar[0].update(n),
+            echo=bar.echo,
+            total=bar.start,
+            progress=bar.update,
         )
     if summary.manifest is not None:
         click.echo(f"manifest: {display_path(summary.manifest)}")
+    click.echo(summary.line())
+    if summary.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("slugs", nargs=-1, required=True)
+@click.option(
+    "--leads",
+    "leads_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The leads CSV (a header row; First Name and Email).",
+)
+@click.option("--to", "to", metavar="EMAIL", help="Send to one lead, without a CSV.")
+@click.option("--name", metavar="NAME", help="With --to: the lead's full name.")
+@click.option("--lead-id", default="", metavar="ID", help="With --to: the lead's id.")
+@click.option("--coordinator", default="", metavar="NAME", help="With --to: the coordinator.")
+@click.option("--send", "really", is_flag=True, help="Really send (without it: a dry run).")
+@click.option("--limit", type=click.IntRange(min=1), help="Send at most this many emails.")
+@click.option(
+    "--email",
+    "email_name",
+    default="brochures",
+    show_default=True,
+    metavar="NAME",
+    help="The email template: emails/NAME.md.",
+)
+@click.option("--resend", is_flag=True, help="Send again to leads the send log says have it.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes for the copies (0: one per CPU core).",
+)
+@project_option
+def send(
+    slugs: tuple[str, ...],
+    leads_file: str | None,
+    to: str | None,
+    name: str | None,
+    lead_id: str,
+    coordinator: str,
+    really: bool,
+    limit: int | None,
+    email_name: str,
+    resend: bool,
+    jobs: int,
+    project_dir: str,
+) -> None:
+    """Email each lead their personalised copies of the brochures SLUGS, exactly once.
+
+    A dry run unless --send: the emails are written to out/outbox/ (open them in your mail
+    program) and nothing is sent. Settings are in mail.yml; the password comes from
+    BROCHURE_SMTP_PASSWORD or is asked for. A lead already sent to is skipped.
+    Example: brochure send conditions --leads leads.csv --send --limit 1
+    """
+    from pathlib import Path
+
+    from brochure.errors import BrochureError
+    from brochure.send import run
+    from brochure.send.settings import get_password, load
+    from brochure.source.project import Project
+
+    if bool(leads_file) == bool(to):
+        raise BrochureError(
+            "Give either --leads leads.csv (every lead of a CSV) or --to EMAIL --name NAME "
+            "(one lead)."
+        )
+    if to and not name:
+        raise BrochureError('With --to, give the lead\'s name too: --name "Maria Lopez".')
+    project = Project.at(project_dir)
+    options = run.Options(send=really, limit=limit, email=email_name, resend=resend, jobs=jobs)
+
+    def password() -> str:
+        prompt = None
+        if sys.stdin.isatty():
+            prompt = lambda text: click.prompt(text, hide_input=True, err=True)  # noqa: E731
+        return get_password(load(project), prompt)()
+
+    if to:
+        lead = run.LeadDetails(name=name or "", email=to, lead_id=lead_id, coordinator=coordinator)
+        outcome = run.send_one(project, slugs, lead, options, password=password)
+        if outcome.status is run.Status.FAILED:
+            raise BrochureError(outcome.reason)
+        click.echo(outcome.summary())
+        return
+    with ProgressBar("Sending" if really else "Writing emails") as bar:
+        summary = run.send_leads(
+            project,
+            slugs,
+            Path(leads_file or ""),
+            options,
+            password=password,
+            echo=bar.echo,
+            total=bar.start,
+            progress=bar.update,
+        )
     click.echo(summary.line())
     if summary.failed:
         sys.exit(1)

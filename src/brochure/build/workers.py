@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _WORK: Callable[[Any], Any] | None = None  # what forked workers run: set before the fork
+AHEAD = 4  # chunks in flight per worker: enough to keep every worker busy
 
 
 def _ignore_sigint() -> None:
@@ -56,8 +58,10 @@ def parallel_map(
     """Yield `work(item)` for every item, in order, using `jobs` processes (0: one per core).
 
     `work` may be any callable (a bound method, a closure): workers inherit it by forking.
-    `timeout` bounds the wait for any one result; a worker that stops answering ends the
-    run with an error (what was already yielded stands).
+    `items` is read in this thread, a few chunks ahead of what has been yielded, so a long
+    input stays out of memory and a generator feeding it runs where it was made. `timeout`
+    bounds the wait for any one chunk: a worker that stops answering ends the run with an
+    error (what was already yielded stands).
     """
     global _WORK
     jobs = jobs or os.cpu_count() or 1
@@ -68,17 +72,24 @@ def parallel_map(
     gc.freeze()  # workers share the parent's objects: keep the collector off them
     try:
         with multiprocessing.get_context("fork").Pool(jobs, _ignore_sigint) as pool:
-            results = pool.imap(_call, _chunks(items, chunksize))
-            while True:
-                try:
-                    yield from results.next(timeout)
-                except StopIteration:
-                    return
-                except multiprocessing.TimeoutError:
-                    raise BrochureError(
-                        "a worker process stopped answering. Run the same command again: "
-                        "what was already written is kept."
-                    ) from None
+            pending: deque[Any] = deque()
+            for chunk in _chunks(items, chunksize):
+                pending.append(pool.apply_async(_call, (chunk,)))
+                if len(pending) >= AHEAD * jobs:
+                    yield from _result(pending.popleft(), timeout)
+            while pending:
+                yield from _result(pending.popleft(), timeout)
     finally:
         _WORK = None
         gc.unfreeze()
+
+
+def _result(pending: Any, timeout: float | None) -> list[Any]:
+    """Wait for one chunk's results."""
+    try:
+        return pending.get(timeout)
+    except multiprocessing.TimeoutError:
+        raise BrochureError(
+            "a worker process stopped answering. Run the same command again: "
+            "what was already written is kept."
+        ) from None

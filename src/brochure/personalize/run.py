@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -90,10 +91,11 @@ class Copy:
     file: str = ""
     pages: int = 0
     size: int = 0
-    error: str = ""
+    error: str = ""  # the report line: place, row and reason
     lead: LeadRow | None = None
     key: str = ""
     halt: str = ""  # why nothing more can be written (the disk is full), if that is why
+    reason: str = ""  # why it failed, in plain words (no file or row)
 
     def facts(self) -> dict[str, object]:
         """What the manifest says about this copy."""
@@ -151,7 +153,7 @@ def copies(n: int) -> str:
     return f"{n} {'copy' if n == 1 else 'copies'}"
 
 
-def personalize(  # noqa: PLR0915
+def personalize(
     project: Project,
     slugs: tuple[str, ...],
     leads_path: Path,
@@ -176,39 +178,94 @@ def personalize(  # noqa: PLR0915
     rows = leads.count()  # a first pass that also stops on broken CSV before any writing
     if rows == 0:
         raise BrochureError(f"{leads_path}: no leads below the header row. Add one lead a row.")
-    pipeline = Pipeline(project)
-    shared = [prepare(pipeline, path) for path in project.brochure_paths(slugs)]
+    copies = Copies(project, slugs, out_dir, leads_path, jobs=jobs, force=force)
+    total_copies = rows * len(copies.shared)
     if total:
-        total(rows * len(shared))
-    summary = Summary(leads=rows, brochures=len(shared))
-    brand = pipeline.brand
-    fonts = tuple(project.root / f.path for f in brand.fonts if f.family == brand.base_family)
-    with locked(out_dir):
-        ledger = Ledger(out_dir)
-        _save(ledger, out_dir, "")  # take in what a stopped run had finished
-        tasks = _tasks(leads.rows(), shared, ledger, leads_path, fonts, force)
-        halt = ""
-        try:
-            maker = Maker(project, shared, out_dir, leads_path)
-            for copy in _run(maker, tasks, jobs):
-                if copy.halt:
-                    halt = copy.halt
-                    break
+        total(total_copies)
+    summary = Summary(leads=rows, brochures=len(copies.shared))
+    try:
+        with closing(copies.make(leads.rows())) as made:
+            for copy in made:
                 summary.add(copy)
                 if copy.error:
                     echo(copy.error)
-                if copy.lead is not None and copy.status != CopyStatus.FAILED:
-                    ledger.record(copy.file, copy.key, copy.facts())
                 if progress:
                     progress(1)
-        finally:  # even when interrupted: a re-run then skips what was written
-            written = _save(ledger, out_dir, halt)
-        if halt:  # what was written is kept and listed, as far as the disk allows
-            listed = _write_manifest(ledger, out_dir, halt) is not None
-            summary.counts[CopyStatus.WRITTEN] = written
-            raise BrochureError(_halted(out_dir, halt, summary, rows * len(shared), listed))
-        summary.manifest = _write_manifest(ledger, out_dir, "")
+    except DiskFull as full:  # what was written is kept and listed, as far as the disk allows
+        summary.counts[CopyStatus.WRITTEN] = full.written
+        listed = copies.manifest is not None
+        raise BrochureError(_halted(out_dir, full.why, summary, total_copies, listed)) from None
+    summary.manifest = copies.manifest
     return summary
+
+
+class DiskFull(BrochureError):
+    """Nothing more can be written below the output folder (full, read-only)."""
+
+    def __init__(self, out_dir: Path, why: str, written: int) -> None:
+        super().__init__(f"{display_path(out_dir)}/: {why}. Free some space, then try again.")
+        self.why = why
+        self.written = written  # copies written in this run, all kept
+
+
+class Copies:
+    """The copies of some brochures for a stream of leads: what `personalize` and `send` use.
+
+    Creating it renders each brochure's shared pages once (errors stop here, before any
+    writing); `make` then turns lead rows into copies below `out_dir`, in order, each
+    recorded in the folder's ledger as it is written, and listed in its manifest.csv.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        slugs: tuple[str, ...],
+        out_dir: Path,
+        leads_path: Path,
+        *,
+        jobs: int = 0,
+        force: bool = False,
+    ) -> None:
+        self.project = project
+        self.pipeline = Pipeline(project)
+        self.shared = [prepare(self.pipeline, path) for path in project.brochure_paths(slugs)]
+        self.out_dir = out_dir
+        self.leads_path = leads_path
+        self.jobs = jobs
+        self.force = force
+        self.manifest: Path | None = None  # manifest.csv, once `make` has written it
+
+    def make(self, rows: Iterable[LeadRow | RowProblem]) -> Generator[Copy, None, None]:
+        """Yield one Copy per row and brochure, in row order (bad rows come out failed).
+
+        Up-to-date copies are skipped. Every copy is recorded as it is written, so a run
+        that is stopped (or stops early) keeps what it made and a re-run skips it. Raises
+        DiskFull when nothing more can be written.
+        """
+        brand = self.pipeline.brand
+        fonts = tuple(
+            self.project.root / f.path for f in brand.fonts if f.family == brand.base_family
+        )
+        with locked(self.out_dir):
+            ledger = Ledger(self.out_dir)
+            _save(ledger, self.out_dir, "")  # take in what a stopped run had finished
+            tasks = _tasks(rows, self.shared, ledger, self.leads_path, fonts, self.force)
+            maker = Maker(self.project, self.shared, self.out_dir, self.leads_path)
+            halt = ""
+            try:
+                for copy in _run(maker, tasks, self.jobs):
+                    if copy.halt:
+                        halt = copy.halt
+                        break
+                    if copy.lead is not None and copy.status != CopyStatus.FAILED:
+                        ledger.record(copy.file, copy.key, copy.facts())
+                    yield copy
+            finally:  # even when interrupted: a re-run then skips what was written
+                written = _save(ledger, self.out_dir, halt)
+            # The manifest lists every copy in the folder (a full disk: as far as it can).
+            self.manifest = _write_manifest(ledger, self.out_dir, halt)
+            if halt:
+                raise DiskFull(self.out_dir, halt, written)
 
 
 def _save(ledger: Ledger, out_dir: Path, halt: str) -> int:
@@ -299,8 +356,9 @@ def _tasks(
             row = problem or row
         if isinstance(row, RowProblem):
             message = row.problem(leads_path).format()
+            reason = plain_reason(row.message, row.hint)
             for s in shared:  # one failed copy per brochure, reported once
-                yield Copy(row.row, s.slug, CopyStatus.FAILED, error=message)
+                yield Copy(row.row, s.slug, CopyStatus.FAILED, error=message, reason=reason)
                 message = ""
             continue
         stem = safe_name(row.name)
@@ -471,7 +529,15 @@ class Maker:
         """A failed copy, reported at the lead's row."""
         row = task.lead
         problem = RowProblem(row.row, row.line, message, hint).problem(self.leads_path)
-        return Copy(row.row, task.slug, CopyStatus.FAILED, error=problem.format())
+        reason = plain_reason(message, hint)
+        return Copy(row.row, task.slug, CopyStatus.FAILED, error=problem.format(), reason=reason)
+
+
+def plain_reason(message: str, hint: str) -> str:
+    """Return `Message. Hint.`: why a copy failed and what to do, without file or row."""
+    text = message.rstrip(".")
+    text = text[:1].upper() + text[1:] + "."
+    return f"{text} {hint.rstrip('.')}." if hint else text
 
 
 class TooLong(BrochureError):

@@ -26,6 +26,7 @@ COLUMNS = (
     "coordinator",
     "coordinator_phone",
     "appointment",
+    "coordinator_email",
 )
 REQUIRED = ("first_name",)
 EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
@@ -36,6 +37,7 @@ ALIASES = {
     "lastname": "last_name",
     "leadid": "lead_id",
     "id": "lead_id",
+    "coordinator_e_mail": "coordinator_email",
 }
 MAX_FIELD = 200  # characters: a longer name or note is a broken export, not a person
 XLSX = "xlsx"  # the "encoding" of an Excel workbook
@@ -59,6 +61,7 @@ class LeadRow:
     coordinator: str = ""
     coordinator_phone: str = ""
     appointment: str = ""
+    coordinator_email: str = ""  # replies to a sent brochure go here (brochure send)
 
     @property
     def name(self) -> str:
@@ -263,6 +266,17 @@ def clean(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+def _cell_problem(column: str, value: str) -> tuple[str, str] | None:
+    """Return (problem, what to do) for a cell no copy can print, else None."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in value):
+        return f"{column} contains control or invisible characters", (
+            "Retype the value in your spreadsheet"
+        )
+    if len(value) > MAX_FIELD:
+        return f"{column} is {len(value)} characters long", f"Keep it under {MAX_FIELD} characters"
+    return None
+
+
 def check_row(
     row: int, line: int, cells: dict[str, str], extra_cells: bool, seen_ids: dict[str, int]
 ) -> LeadRow | RowProblem:
@@ -273,27 +287,17 @@ def check_row(
             row, line, "first_name is empty", "Fill in the lead's first name, or delete the row"
         )
     for column, value in values.items():
-        if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in value):
+        wrong = _cell_problem(column, value)
+        if wrong:
+            return RowProblem(row, line, *wrong)
+    for column in ("email", "coordinator_email"):
+        if values[column] and not EMAIL.match(values[column]):
             return RowProblem(
                 row,
                 line,
-                f"{column} contains control or invisible characters",
-                "Retype the value in your spreadsheet",
+                f"{column} {values[column]!r} is not an email address",
+                "Correct it (name@example.com), or leave the cell empty",
             )
-        if len(value) > MAX_FIELD:
-            return RowProblem(
-                row,
-                line,
-                f"{column} is {len(value)} characters long",
-                f"Keep it under {MAX_FIELD} characters",
-            )
-    if values["email"] and not EMAIL.match(values["email"]):
-        return RowProblem(
-            row,
-            line,
-            f"email {values['email']!r} is not an email address",
-            "Correct it (name@example.com), or leave the cell empty",
-        )
     if values["coordinator_phone"] and not re.search(r"\d", values["coordinator_phone"]):
         return RowProblem(
             row,

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 BRAND_FILE = "_brand.yml"
 CLAIMS_FILE = "claims.yml"  # the clinic's own claim rules, next to the brand file
+MAIL_FILE = "mail.yml"  # how `brochure send` reaches the mail server
+SEND_LOG = "send-log.sqlite"  # what `brochure send` sent (beside the brand file, not in out/)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,24 @@ class Project:
     @property
     def claims_path(self) -> Path:
         return self.root / CLAIMS_FILE
+
+    @property
+    def mail_path(self) -> Path:
+        return self.root / MAIL_FILE
+
+    @property
+    def send_log_path(self) -> Path:
+        return self.root / SEND_LOG
+
+    @property
+    def emails_dir(self) -> Path:
+        """The email templates of `brochure send` (emails/NAME.md)."""
+        return self.root / "emails"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where a dry run of `brochure send` writes the emails (.eml files)."""
+        return self.out_dir / "outbox"
 
     @property
     def brochures_dir(self) -> Path:
@@ -70,7 +90,8 @@ class Project:
     def copy_to(self, target: Path) -> Project:
         """Copy the project's sources (not out/) into a new folder `target`; open the copy."""
         target.mkdir(parents=True)
-        for name in (BRAND_FILE, CLAIMS_FILE, "brochures", "templates", "styles", "assets"):
+        names = (BRAND_FILE, CLAIMS_FILE, MAIL_FILE, "brochures", "emails", "templates")
+        for name in (*names, "styles", "assets"):
             source = self.root / name
             if source.is_dir():
                 shutil.copytree(source, target / name)

@@ -1,0 +1,1 @@
+"""`brochure send`: email each lead their personalised brochures, exactly once."""
