@@ -17,7 +17,7 @@ from brochure.errors import SourceError
 from brochure.problems import Problem
 from brochure.render import markup
 from brochure.render.html import Lead, Rendered, environment, render
-from brochure.source import content, resources
+from brochure.source import content, limits, resources
 from brochure.source.brand import Brand
 from brochure.source.brand import load as load_brand
 from brochure.source.content import Brochure
@@ -56,6 +56,7 @@ class Pipeline:
         self.layouts = project.layouts()
         self.today = today
         self.checks: list[Callable[[Pipeline, Brochure], list[Problem]]] = [
+            check_nesting,
             check_references,
             check_panels,
             *FAST,
@@ -107,7 +108,21 @@ class Pipeline:
         return Renderer(self.project)
 
     def read(self, path: Path, checks: bool = True) -> tuple[Brochure | None, list[Problem]]:
-        """Read one brochure and run the fast checks on it (unless `checks` is False)."""
+        """Read one brochure and run the fast checks on it (unless `checks` is False).
+
+        A brochure file that is a link to a file outside the project is refused.
+        """
+        if not self.project.contains(path):
+            return None, [
+                Problem(
+                    path,
+                    None,
+                    "error",
+                    "the file is a link to a file outside the project",
+                    "Copy the file into brochures/ instead of linking to it",
+                    code="reference",
+                )
+            ]
         brochure, problems = content.read(path, self.layouts)
         if brochure is not None and checks:
             for check in self.checks:
@@ -168,6 +183,14 @@ class Pipeline:
             for p in check_rendering(self, result)
         ]
         return result
+
+
+def check_nesting(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
+    """Refuse text nested deeper than a page can lay out (quotes in quotes, lists in lists)."""
+    body = markup.split_sections(brochure.body, brochure.body_line)
+    parts = [(body.intro, brochure.body_line), *((s.html, s.line) for s in body.sections)]
+    found = (limits.depth_problem(brochure.path, html, line) for html, line in parts)
+    return [p for p in found if p is not None][:1]
 
 
 def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from brochure.errors import SourceError
 from brochure.problems import Problem, first_error
-from brochure.source import schema
-from brochure.source.frontmatter import FrontMatter, FrontMatterError, split
+from brochure.source import limits, schema
+from brochure.source.frontmatter import FrontMatter, FrontMatterError, read_text, split
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,14 @@ class Brochure:
 
 def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, list[Problem]]:
     """Validate the brochure `text` read from `path`; return it and every problem found."""
-    problems: list[Problem] = []
+    too_big = limits.size_problem(path, text)
+    if too_big:
+        return None, [too_big]
     try:
         front = split(text)
     except FrontMatterError as exc:
         return None, [Problem(path, exc.line, "error", str(exc), exc.hint, code="front-matter")]
+    problems = limits.text_problems(path, front.body, front.body_line)
 
     def report(where: tuple[str | int, ...], message: str, hint: str = "") -> None:
         problems.append(
@@ -107,18 +111,9 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
 def read(path: Path, layouts: set[str]) -> tuple[Brochure | None, list[Problem]]:
     """Read and validate one brochure file (UTF-8, with or without a BOM)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        return None, [
-            Problem(
-                path,
-                None,
-                "error",
-                "the file is not UTF-8 text",
-                "Save it as UTF-8 in your editor",
-                code="front-matter",
-            )
-        ]
+        text = read_text(path)
+    except SourceError as exc:
+        return None, [Problem(path, None, "error", exc.problem, exc.hint, code="front-matter")]
     return parse(path, text, layouts)
 
 

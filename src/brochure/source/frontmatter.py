@@ -69,7 +69,26 @@ class FrontMatter:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps an impossible date such as 2026-11-31 as text for the schema."""
+    """SafeLoader that keeps an impossible date such as 2026-11-31 as text for the schema,
+    and refuses aliases (`*name`): a few of them nested can expand without end."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, REFERENCE_PROBLEM, event.start_mark
+            )
+        if self.depth >= MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
+        finally:
+            self.depth -= 1
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> object:
         try:
@@ -82,13 +101,25 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_ti
 
 
 YAML_HINT = "Check the indentation and put text that contains a colon in quotes"
+REFERENCE_PROBLEM = "a reference to another value (`*name`) is not allowed"
+ALIAS_HINT = "Write the value out in full instead of `&name` and `*name`"
+NESTING_HINT = "Write at most a few levels of lists and `key: value` lines inside each other"
+MAX_YAML_BYTES = 64_000  # a brand file is about 3 KB, front matter under 2 KB
+MAX_YAML_DEPTH = 20  # levels of lists and mappings inside each other (the brand file uses 5)
 
 
 def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> FrontMatter:
     """Parse YAML that starts at file line `first_line`, keeping the way back to lines.
 
-    Raises FrontMatterError (`what: problem`, with the file line) for invalid YAML.
+    Raises FrontMatterError (`what: problem`, with the file line) for invalid YAML, YAML
+    longer than MAX_YAML_BYTES, aliases and nesting too deep to read.
     """
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+        raise FrontMatterError(
+            f"{what}: longer than {MAX_YAML_BYTES // 1000} KB",
+            first_line,
+            "Keep it to the fields it needs",
+        )
     try:
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader
@@ -96,7 +127,18 @@ def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> Fr
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
         problem = (exc.problem or str(exc)).strip()
-        raise FrontMatterError(f"{what}: {problem}", line, YAML_HINT) from None
+        hint = {REFERENCE_PROBLEM: ALIAS_HINT}.get(problem, YAML_HINT)
+        hint = NESTING_HINT if problem.startswith("nested more than") else hint
+        raise FrontMatterError(f"{what}: {problem}", line, hint) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
+        line = first_line + text.count("\n", 0, exc.position)
+        raise FrontMatterError(
+            f"{what}: a control character (code {exc.character:#04x}) is not allowed",
+            line,
+            "Delete the invisible character on that line (retype the line)",
+        ) from None
+    except (yaml.YAMLError, RecursionError):  # nothing else is known to raise these
+        raise FrontMatterError(f"{what}: cannot be read", first_line, YAML_HINT) from None
     return FrontMatter(
         data=data if data is not None else {},
         node=node,
@@ -106,14 +148,35 @@ def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> Fr
     )
 
 
-def read_yaml_file(path: Path) -> FrontMatter:
-    """Read a whole YAML file; SourceError naming the file for non-UTF-8 text or bad YAML."""
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file (with or without a BOM); SourceError when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise SourceError(
             path, "the file is not UTF-8 text", hint="Save it as UTF-8 in your editor"
         ) from None
+    except OSError as exc:
+        raise SourceError(path, f"cannot read the file: {unreadable(exc)}", hint=OS_HINT) from None
+
+
+OS_HINT = "Check that it is a file you may read (its permissions), then try again"
+
+
+def unreadable(exc: OSError) -> str:
+    """Say in plain words why a file could not be read."""
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "it is not there (a broken link?)"
+    return (exc.strerror or str(exc)).lower()
+
+
+def read_yaml_file(path: Path) -> FrontMatter:
+    """Read a whole YAML file; SourceError naming the file for non-UTF-8 text or bad YAML."""
+    text = read_text(path)
     try:
         return parse_yaml(text)
     except FrontMatterError as exc:

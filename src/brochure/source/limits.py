@@ -1,0 +1,122 @@
+"""Bounds on brochure text, so hostile or broken input fails fast with a clear error.
+
+Markdown and layout work grows faster than the text for some shapes (brackets inside
+brackets, quotes inside quotes): the limits below are far above what a brochure needs.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from brochure.problems import Problem
+
+MAX_BYTES = 200_000  # a three-page brochure is about 10 KB
+MAX_BRACKETS = 16  # `[` open at once in one paragraph (a link inside a link is 2)
+MAX_DEPTH = 40  # elements inside each other in a section (a list in a quote is about 6)
+# A picture or link written as a data: URL: `](data:`, `<data:`, or an HTML attribute.
+DATA_URL = re.compile(
+    r"""(?:\]\(\s*<?|<|\b(?:src|href|srcset|poster|data|background)\s*=\s*["']?\s*)data:""",
+    re.IGNORECASE,
+)
+VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+
+
+def size_problem(path: Path, text: str) -> Problem | None:
+    """Return an error when a brochure file is too big to be one."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size <= MAX_BYTES:
+        return None
+    return Problem(
+        path,
+        None,
+        "error",
+        f"the file is {size // 1000} KB, more than a brochure can hold "
+        f"({MAX_BYTES // 1000} KB)",
+        "Cut the text, and put pictures in assets/ instead of in the text",
+        code="limits",
+    )
+
+
+def text_problems(path: Path, body: str, first_line: int) -> list[Problem]:
+    """Return errors for pictures written into the text and brackets nested too deeply."""
+    problems = []
+    data = DATA_URL.search(body)
+    if data:
+        problems.append(
+            Problem(
+                path,
+                first_line + body.count("\n", 0, data.start()),
+                "error",
+                "a picture or link written into the text as `data:` is not allowed",
+                "Save the picture in assets/ and refer to it as ../assets/NAME",
+                code="limits",
+            )
+        )
+    depth = 0
+    for offset, line in enumerate(body.split("\n")):
+        if not line.strip():
+            depth = 0  # a new paragraph
+            continue
+        for char in line:
+            if char == "[":
+                depth += 1
+            elif char == "]":
+                depth = max(0, depth - 1)
+            if depth > MAX_BRACKETS:
+                problems.append(
+                    Problem(
+                        path,
+                        first_line + offset,
+                        "error",
+                        f"more than {MAX_BRACKETS} `[` brackets are open at once",
+                        "Close each `[` with a `]`, or remove the extra brackets",
+                        code="limits",
+                    )
+                )
+                return problems
+    return problems
+
+
+class _Depth(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.deepest = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag not in VOID:
+            self.open.append(tag)
+            self.deepest = max(self.deepest, len(self.open))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.open:
+            while self.open.pop() != tag:
+                pass
+
+
+def nesting(html: str) -> int:
+    """Return how many elements stand inside each other at the deepest point of `html`."""
+    parser = _Depth()
+    parser.feed(html)
+    parser.close()
+    return parser.deepest
+
+
+def depth_problem(path: Path, html: str, line: int) -> Problem | None:
+    """Return an error when the HTML of a section (starting at `line`) nests too deeply."""
+    deepest = nesting(html)
+    if deepest <= MAX_DEPTH:
+        return None
+    return Problem(
+        path,
+        line,
+        "error",
+        f"the text is nested {deepest} levels deep (quotes, lists or HTML inside one "
+        f"another); a page can show at most {MAX_DEPTH}",
+        "Flatten it: fewer `>` quotes, list levels or HTML blocks inside each other",
+        code="limits",
+    )
