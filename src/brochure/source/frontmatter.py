@@ -77,9 +77,7 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            raise yaml.composer.ComposerError(
-                None, None, REFERENCE_PROBLEM, event.start_mark
-            )
+            raise yaml.composer.ComposerError(None, None, REFERENCE_PROBLEM, event.start_mark)
         if self.depth >= MAX_YAML_DEPTH:
             raise yaml.composer.ComposerError(
                 None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark

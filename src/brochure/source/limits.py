@@ -34,8 +34,7 @@ def size_problem(path: Path, text: str) -> Problem | None:
         path,
         None,
         "error",
-        f"the file is {size // 1000} KB, more than a brochure can hold "
-        f"({MAX_BYTES // 1000} KB)",
+        f"the file is {size // 1000} KB, more than a brochure can hold ({MAX_BYTES // 1000} KB)",
         "Cut the text, and put pictures in assets/ instead of in the text",
         code="limits",
     )

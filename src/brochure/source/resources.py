@@ -82,7 +82,7 @@ def _problem(project: Project, source: Path, ref: Reference) -> tuple[str, str] 
         if scheme == "http":
             return (
                 f"link `{url}` uses `http:`, which anyone on the network can change",
-                f"Use https://{url[len('http://'):]} (check that it opens)",
+                f"Use https://{url[len('http://') :]} (check that it opens)",
             )
         if scheme == "tel":
             wrong = tel_problem(unquote(url[4:]))
