@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from brochure.errors import SourceError
 from brochure.render import markup
-from brochure.source.brand import Brand
+from brochure.source.brand import Brand, css_string
 from brochure.source.content import Brochure
 from brochure.source.project import Project
 
@@ -86,8 +86,8 @@ def stylesheet(
     """
     faces = [
         "@font-face {\n"
-        f'  font-family: "{f.family}";\n'
-        f'  src: url("{static(f.path)}");\n'
+        f"  font-family: {css_string(f.family)};\n"
+        f"  src: url({css_string(static(f.path))});\n"
         f"  font-weight: {f.weight};\n"
         f"  font-style: {f.style};\n"
         "}"
@@ -154,8 +154,20 @@ def render(
 
 
 def brand_logo(project: Project, brand: Brand) -> Callable[..., Markup]:
-    """Return `logo(color=primary)`: the brand's SVG logo, ready to inline, in one colour."""
-    svg = (project.root / brand.logo).read_text(encoding="utf-8")
+    """Return `logo(color=primary)`: the brand's SVG logo, ready to inline, in one colour.
+
+    The logo is rebuilt with nothing that could run or load (see render/svg.py).
+    """
+    from brochure.render.svg import LogoError, clean_svg
+    from brochure.source.frontmatter import read_text
+
+    path = project.root / brand.logo
+    try:
+        svg = clean_svg(read_text(path))
+    except LogoError as exc:
+        raise SourceError(
+            path, f"the logo cannot be used: {exc}", hint="Save it again as a plain SVG drawing"
+        ) from None
 
     def logo(color: str = brand.colors["primary"]) -> Markup:
         # WeasyPrint draws an inline SVG's currentColor as black: paint it in a brand colour.

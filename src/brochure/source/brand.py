@@ -8,11 +8,19 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from brochure.errors import SourceError
-from brochure.source.frontmatter import FrontMatter, read_yaml_file
+from brochure.source.frontmatter import OS_HINT, FrontMatter, read_yaml_file, unreadable
 from brochure.source.project import Project
 from brochure.source.schema import suggest
 
 HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+# Every value that reaches the page's CSS is checked against one of these first.
+COLOR_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
+FAMILY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$")
+LENGTH = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)(pt|px|mm|cm|in|em|rem)$")
+LINE_HEIGHT = (0.8, 3.0)
+COUNTRY_CODE = re.compile(r"^\+?[0-9]{1,4}$")
+# The first bytes of the font files WeasyPrint reads: TrueType, OpenType, collections, WOFF.
+FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2")
 REQUIRED_META = ("phone", "disclaimer", "call_to_action")
 
 
@@ -52,12 +60,18 @@ class Brand:
         """Return a `:root` rule with the brand's colours and fonts as custom properties."""
         lines = [f"  --color-{name}: {value};" for name, value in self.colors.items()]
         lines += [
-            f'  --font-body: "{self.base_family}";',
-            f'  --font-heading: "{self.heading_family}";',
+            f"  --font-body: {css_string(self.base_family)};",
+            f"  --font-heading: {css_string(self.heading_family)};",
             f"  --size-body: {self.base_size};",
             f"  --line-height: {self.line_height};",
         ]
         return ":root {\n" + "\n".join(lines) + "\n}"
+
+
+def css_string(value: str) -> str:
+    """Quote `value` as a CSS string that cannot end the string, the rule or the <style>."""
+    escaped = "".join(c if c.isalnum() or c in " ._-/" else f"\\{ord(c):x} " for c in value)
+    return f'"{escaped}"'
 
 
 def tel_href(phone: str, country: str = "+1") -> str:
@@ -94,6 +108,12 @@ def _load(project: Project, mtime_ns: int, size: int) -> Brand:
         reader.text(("meta", key))
     phone = reader.text(("meta", "phone"))
     country = str(reader.get("meta", "phone_country") or "+1")
+    if not COUNTRY_CODE.match(country):
+        reader.fail(
+            ("meta", "phone_country"),
+            f"`phone_country` is `{country}`, not a country code",
+            'Write the code in quotes, e.g. phone_country: "+1"',
+        )
     fonts = reader.fonts()
     base_family = reader.text(("typography", "base"), ("typography", "base", "family"))
     heading_family = (
@@ -118,8 +138,8 @@ def _load(project: Project, mtime_ns: int, size: int) -> Brand:
         short_name=str(short or name),
         phone=phone,
         phone_href=tel_href(phone, country),
-        booking_url=reader.text(("meta", "link", "booking")),
-        website=reader.text(("meta", "link"), ("meta", "link", "home")),
+        booking_url=reader.link(("meta", "link", "booking")),
+        website=reader.link(("meta", "link"), ("meta", "link", "home")),
         address=str(reader.get("meta", "address") or ""),
         call_to_action=reader.text(("meta", "call_to_action")),
         disclaimer=reader.text(("meta", "disclaimer")),
@@ -128,8 +148,8 @@ def _load(project: Project, mtime_ns: int, size: int) -> Brand:
         fonts=fonts,
         base_family=base_family,
         heading_family=heading_family,
-        base_size=str(base.get("size") or "10.5pt"),
-        line_height=float(base.get("line-height") or base.get("line_height") or 1.45),
+        base_size=reader.length(("typography", "base", "size"), "10.5pt"),
+        line_height=reader.line_height(),
         phone_country=country,
     )
 
@@ -197,6 +217,59 @@ class _Reader:
             f"Add `{last[-1]}:` to {self.path.name}",
         )
 
+    def link(self, *places: tuple[str | int, ...]) -> str:
+        """Return the web address at the first of `places`; it must be an https: address."""
+        from urllib.parse import urlsplit
+
+        url = self.text(*places)
+        where = next((w for w in places if isinstance(self.get(*w), (str, int, float))), places[-1])
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "https" or not parts.hostname or re.search(r"[\s\"'<>\\]", url):
+            self.fail(
+                where,
+                f"`{'.'.join(map(str, where))}` is `{url[:60]}`, not a web address starting "
+                "with https://",
+                "Write the full address of the page, e.g. https://clinic.example/book",
+            )
+        return url
+
+    def length(self, where: tuple[str | int, ...], default: str) -> str:
+        """Return the CSS length at `where` (such as 10.5pt), or `default` when not given."""
+        value = self.get(*where)
+        if value is None:
+            return default
+        match = LENGTH.match(str(value).strip()) if isinstance(value, str) else None
+        if not match or float(match.group(1)) <= 0:
+            self.fail(
+                where,
+                f"`{where[-1]}` is `{str(value)[:40]}`, not a size",
+                "Write a number and a unit, e.g. 10.5pt",
+            )
+        return str(value).strip()
+
+    def line_height(self) -> float:
+        """Return the line height (a plain number such as 1.45) of the body text."""
+        base = self.get("typography", "base")
+        key = next(
+            (k for k in ("line-height", "line_height") if isinstance(base, dict) and k in base),
+            None,
+        )
+        if key is None:
+            return 1.45
+        value = base[key]
+        low, high = LINE_HEIGHT
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not low <= value <= high
+        ):
+            self.fail(
+                ("typography", "base", key),
+                f"`{key}` is `{str(value)[:40]}`, not a line height",
+                f"Write a number from {low:g} to {high:g}, e.g. {key}: 1.45",
+            )
+        return float(value)
+
     def file(self, where: tuple[str | int, ...], rel: Any, what: str, hint: str) -> str:
         """Check that `rel` names a file inside the project; return it."""
         if not isinstance(rel, str) or not rel.strip():
@@ -206,6 +279,20 @@ class _Reader:
             self.fail(where, f"{what} `{rel}` not found in the project", hint)
         return rel
 
+    def font_data(self, where: tuple[str | int, ...], rel: str) -> None:
+        """Check that the file `rel` starts like a font file."""
+        try:
+            with (self.project.root / rel).open("rb") as font:
+                head = font.read(4)
+        except OSError as exc:
+            self.fail(where, f"font file `{rel}` cannot be read: {unreadable(exc)}", OS_HINT)
+        if head not in FONT_MAGIC:
+            self.fail(
+                where,
+                f"font file `{rel}` is not a font (TrueType, OpenType or WOFF)",
+                "Download the font file again from its maker",
+            )
+
     def colors(self) -> dict[str, str]:
         color = self.get("color")
         if not isinstance(color, dict):
@@ -213,6 +300,13 @@ class _Reader:
         palette = color.get("palette") or {}
         if not isinstance(palette, dict):
             self.fail(("color", "palette"), "`color.palette` must list `name: colour` lines")
+        for name in palette:
+            if not COLOR_NAME.match(str(name)):
+                self.fail(
+                    ("color", "palette", name),
+                    f"the colour name `{str(name)[:40]}` may hold only letters, digits, - and _",
+                    "Name colours with one word, e.g. teal or dark-sand",
+                )
         out = {str(k): str(v) for k, v in palette.items()}
         for role in COLOR_ROLES:
             value = color.get(role)
@@ -242,6 +336,13 @@ class _Reader:
         for i, family in enumerate(self.get("typography", "fonts") or []):
             where = ("typography", "fonts", i)
             name = self.text((*where, "family"))
+            if not FAMILY_NAME.match(name):
+                self.fail(
+                    (*where, "family"),
+                    f"the font family name `{name[:40]}` may hold only letters, digits, "
+                    "spaces and . _ -",
+                    "Write the family's name as the font calls it, e.g. Noto Sans",
+                )
             source = family.get("source", "file") if isinstance(family, dict) else None
             if source != "file":
                 self.fail(
@@ -253,6 +354,7 @@ class _Reader:
             for j, item in enumerate(family.get("files") or []):
                 item = item if isinstance(item, dict) else {"path": item}
                 rel = self.file((*where, "files", j), item.get("path"), "font file", hint)
+                self.font_data((*where, "files", j), rel)
                 weight = item.get("weight", 400)
                 weight = WEIGHTS.get(weight, weight) if isinstance(weight, str) else weight
                 if not isinstance(weight, int) or not 100 <= weight <= 900:
