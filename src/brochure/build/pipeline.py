@@ -207,3 +207,25 @@ def check_panels(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
 def check_panel_overflow(pipeline: Pipeline, result: Result) -> list[Problem]:
     """Report each trifold panel whose text does not fit it."""
     return panels.overflow_problems(result.brochure, result.overfull)
+
+
+def crash_problem(path: Path, exc: Exception) -> Problem:
+    """Turn an unexpected exception while making one brochure into its error."""
+    if isinstance(exc, RecursionError):
+        message = "the text is nested too deeply to lay out"
+        hint = "Flatten it: fewer `>` quotes, list levels or HTML blocks inside each other"
+    elif isinstance(exc, OSError):
+        from brochure.source.frontmatter import OS_HINT, unreadable
+
+        name = Path(exc.filename).name if exc.filename else "a file"
+        message, hint = f"cannot read {name}: {unreadable(exc)}", OS_HINT
+    else:
+        detail = (str(exc).splitlines() or [""])[0][:200]
+        message = f"could not be built ({type(exc).__name__}: {detail})"
+        hint = "This is a bug in brochure: please report it with this file"
+    return Problem(path, None, "error", message, hint, code="crash")
+
+
+def crash_message(path: Path, exc: Exception) -> str:
+    """Return the one-line error for an unexpected exception (see crash_problem)."""
+    return crash_problem(path, exc).to_error().message

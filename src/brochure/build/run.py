@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure.build.fingerprint import fingerprint, shared_fingerprint
-from brochure.build.pipeline import Pipeline, Result
+from brochure.build.pipeline import Pipeline, Result, crash_message
 from brochure.build.press import build_press
 from brochure.build.workers import render_all
-from brochure.errors import BrochureError
+from brochure.errors import BrochureError, SourceError
 from brochure.problems import Problem, first_error, plural
 from brochure.render.html import Rendered
 from brochure.source.content import Brochure
+from brochure.source.frontmatter import OS_HINT, unreadable
 from brochure.source.project import Project
 
 if TYPE_CHECKING:
@@ -55,7 +56,12 @@ def build(
 
     paths = project.brochure_paths(slugs)
     state = BuildState(project.out_dir)
-    shared = shared_fingerprint(project)
+    try:
+        shared = shared_fingerprint(project)
+    except OSError as exc:
+        raise SourceError(
+            exc.filename or project.root, f"cannot read the file: {unreadable(exc)}", hint=OS_HINT
+        ) from None
     writer = writer or Writer(project.out_dir)
     pipeline = Pipeline(project)
     outcomes: dict[str, Outcome] = {}
@@ -63,7 +69,10 @@ def build(
     stale: list[Path] = []
     for path in paths:
         slug = path.stem
-        keys[slug] = fingerprint(shared, path)
+        try:
+            keys[slug] = fingerprint(shared, path)
+        except OSError:  # reading it again below says why, for this brochure only
+            keys[slug] = ""
         outputs = [
             project.out_dir / name for name in (f"{slug}.pdf", f"{slug}.html", thumbnail_path(slug))
         ]
@@ -80,9 +89,9 @@ def build(
     todo: list[tuple[Brochure, list[Problem]]] = []
     for path in stale:
         slug = path.stem
-        brochure, problems = pipeline.read(path)
+        brochure, problems, error = _read(pipeline, path)
         if brochure is None or first_error(problems):
-            outcomes[slug] = _failed(slug, problems)
+            outcomes[slug] = _failed(slug, problems, error)
         else:
             todo.append((brochure, problems))
     results = render_all(pipeline, [b for b, _ in todo])
@@ -120,6 +129,17 @@ def _check_shared(pipeline: Pipeline, echo: Callable[[str], None]) -> str:
     return message
 
 
+def _read(pipeline: Pipeline, path: Path) -> tuple[Brochure | None, list[Problem], str]:
+    """Read and check one brochure; a failure is returned as its error line, never raised."""
+    try:
+        brochure, problems = pipeline.read(path)
+    except BrochureError as exc:
+        return None, [], exc.message
+    except Exception as exc:  # one broken brochure must not stop the others
+        return None, [], crash_message(path, exc)
+    return brochure, problems, ""
+
+
 def _failed(slug: str, problems: list[Problem], error: str = "") -> Outcome:
     first = first_error(problems)
     message = error or (first.to_error().message if first else "failed")
@@ -146,14 +166,17 @@ def preview(
     pipeline = Pipeline(project)
     outcomes = []
     for path in project.brochure_paths(slugs):
-        brochure, problems = pipeline.read(path)
+        brochure, problems, error = _read(pipeline, path)
         if brochure is None or first_error(problems):
-            outcomes.append(_failed(path.stem, problems))
+            outcomes.append(_failed(path.stem, problems, error))
             continue
         try:
             _write_preview(pipeline, writer, brochure.slug, pipeline.preview(brochure))
         except BrochureError as exc:
             outcomes.append(_failed(brochure.slug, problems, exc.message))
+            continue
+        except Exception as exc:  # one broken brochure must not stop the others
+            outcomes.append(_failed(brochure.slug, problems, crash_message(path, exc)))
             continue
         outcomes.append(Outcome(brochure.slug, "previewed", problems=problems))
     return outcomes

@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 
-from brochure.build.pipeline import Pipeline, Result
+from brochure.build.pipeline import Pipeline, Result, crash_message
 from brochure.errors import BrochureError
 from brochure.problems import first_error
 from brochure.source.content import Brochure
@@ -35,6 +35,8 @@ def _render_or_error(pipeline: Pipeline, brochure: Brochure) -> Result | str:
         return result
     except BrochureError as exc:  # sent back as text: exceptions with context do not pickle
         return exc.message
+    except Exception as exc:  # one broken brochure must not stop the others
+        return crash_message(brochure.path, exc)
 
 
 def render_all(pipeline: Pipeline, brochures: list[Brochure]) -> list[Result | str]:

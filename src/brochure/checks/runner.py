@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from brochure.build.pipeline import Pipeline
+from brochure.build.pipeline import Pipeline, crash_problem
 from brochure.checks.brand_text import check_brand_format
 from brochure.errors import BrochureError, SourceError
 from brochure.problems import Problem, first_error
@@ -58,5 +58,7 @@ def run(
                 problems += pipeline.render(brochure, preview=False).problems
         except BrochureError as exc:
             problems = [_as_problem(exc, path)]
+        except Exception as exc:  # one broken brochure must not stop the others
+            problems = [crash_problem(path, exc)]
         report.problems += problems
     return report

@@ -6,7 +6,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from brochure.errors import BrochureError
+from brochure.errors import BrochureError, SourceError
 from brochure.source.schema import suggest
 
 BRAND_FILE = "_brand.yml"
@@ -83,7 +83,16 @@ class Project:
         }
 
     def brochure_paths(self, slugs: tuple[str, ...] | list[str] = ()) -> list[Path]:
-        """Return the brochure files named by `slugs`, or all of them."""
+        """Return the brochure files named by `slugs`, or all of them.
+
+        A brochures/ folder that is a link to a folder outside the project is refused.
+        """
+        if self.brochures_dir.exists() and not self.contains(self.brochures_dir):
+            raise SourceError(
+                self.brochures_dir,
+                "the folder is a link to a folder outside the project",
+                hint="Move the brochures into the project instead of linking to them",
+            )
         found = {
             p.stem: p
             for p in sorted(self.brochures_dir.glob("*.md"))
