@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn
 
 from brochure.errors import SourceError
@@ -181,6 +182,19 @@ WEIGHTS = {
 }
 
 
+def _font_tables_readable(path: Path, head: bytes) -> bool:
+    """Tell whether the tables of a TrueType or OpenType font file can be read."""
+    if head.startswith(b"wOF"):
+        return True  # compressed (WOFF): its tables are checked when it is drawn
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            return bool(font["head"].unitsPerEm and font.getBestCmap())
+    except Exception:  # fontTools raises many kinds of errors on broken data
+        return False
+
+
 class _Reader:
     """Walks the parsed brand file; every mistake is an error at its line."""
 
@@ -286,7 +300,7 @@ class _Reader:
                 head = font.read(4)
         except OSError as exc:
             self.fail(where, f"font file `{rel}` cannot be read: {unreadable(exc)}", OS_HINT)
-        if head not in FONT_MAGIC:
+        if head not in FONT_MAGIC or not _font_tables_readable(self.project.root / rel, head):
             self.fail(
                 where,
                 f"font file `{rel}` is not a font (TrueType, OpenType or WOFF)",
