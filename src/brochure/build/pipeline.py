@@ -188,9 +188,23 @@ class Pipeline:
 def check_nesting(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
     """Refuse text nested deeper than a page can lay out (quotes in quotes, lists in lists)."""
     body = markup.split_sections(brochure.body, brochure.body_line)
-    parts = [(body.intro, brochure.body_line), *((s.html, s.line) for s in body.sections)]
-    found = (limits.depth_problem(brochure.path, html, line) for html, line in parts)
-    return [p for p in found if p is not None][:1]
+    parts = [body.intro, *(s.html for s in body.sections)]
+    if all(limits.nesting(html) <= limits.MAX_DEPTH for html in parts):
+        return []
+    # Name the first paragraph that is too deep on its own (else where the text starts).
+    line, html = brochure.body_line, max(parts, key=limits.nesting)
+    start, block = brochure.body_line, []
+    for number, text in enumerate([*brochure.body.split("\n"), ""], brochure.body_line):
+        if text.strip():
+            start, block = (start if block else number), [*block, text]
+        elif block:
+            deep = str(markup.to_html("\n".join(block)))
+            if limits.nesting(deep) > limits.MAX_DEPTH:
+                line, html = start, deep
+                break
+            block = []
+    problem = limits.depth_problem(brochure.path, html, line)
+    return [problem] if problem else []
 
 
 def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
