@@ -369,3 +369,31 @@ def test_logo_with_entities_is_refused(project: Path) -> None:
         "Error: assets/logo.svg: the logo cannot be used: it declares entities (<!ENTITY>). "
         "Save it again as a plain SVG drawing."
     )
+
+
+def test_serve_long_path_is_404_and_pages_carry_the_policy(project: Path) -> None:
+    import http.client
+
+    from .live import Server
+
+    server = Server(project)
+    try:
+        assert server.get("/" + "a" * 300)[0] == 404
+        assert server.get("/" + "b/" * 200 + "c.html")[0] == 404
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            for path, policy in (
+                ("/", True),
+                ("/static/styles/fonts/NotoSans-Regular.ttf", True),
+                ("/x.pdf", False),
+            ):
+                conn.request("GET", path if path != "/x.pdf" else "/conditions.pdf")
+                response = conn.getresponse()
+                response.read()
+                assert response.status == 200, path
+                csp = response.getheader("Content-Security-Policy") or ""
+                assert csp.startswith("default-src 'none'; script-src 'sha256-") is policy
+        finally:
+            conn.close()
+    finally:
+        server.stop()

@@ -114,7 +114,11 @@ UNSAFE_CSS = re.compile(
 
 
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
-    return None if name == "style" and UNSAFE_CSS.search(value) else value
+    if name == "style" and UNSAFE_CSS.search(value):
+        return None
+    if name == "src" and (":" in value.split("/")[0] or value.startswith(("/", "\\"))):
+        return None  # pictures are project files: never the network or the whole disk
+    return value
 
 
 def sanitize(html: str) -> Markup:
