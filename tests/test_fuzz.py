@@ -70,7 +70,7 @@ def test_fuzzed_brochure_builds_or_fails_clearly(
     assert leftovers == [] or all(p.name == ".build-state.json" for p in leftovers), leftovers
 
 
-@settings(FUZZ, max_examples=100)
+@settings(FUZZ, max_examples=60)
 @given(body=text, subtitle=st.none() | text)
 def test_fuzzed_text_reads_and_previews_without_crashing(
     tmp_path_factory: object, body: str, subtitle: str | None
