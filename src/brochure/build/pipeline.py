@@ -188,23 +188,26 @@ class Pipeline:
 def check_nesting(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
     """Refuse text nested deeper than a page can lay out (quotes in quotes, lists in lists)."""
     body = markup.split_sections(brochure.body, brochure.body_line)
-    parts = [body.intro, *(s.html for s in body.sections)]
-    if all(limits.nesting(html) <= limits.MAX_DEPTH for html in parts):
+    deepest = max([body.intro, *(s.html for s in body.sections)], key=limits.nesting)
+    if limits.nesting(deepest) <= limits.MAX_DEPTH:
         return []
-    # Name the first paragraph that is too deep on its own (else where the text starts).
-    line, html = brochure.body_line, max(parts, key=limits.nesting)
-    start, block = brochure.body_line, []
-    for number, text in enumerate([*brochure.body.split("\n"), ""], brochure.body_line):
-        if text.strip():
-            start, block = (start if block else number), [*block, text]
-        elif block:
-            deep = str(markup.to_html("\n".join(block)))
-            if limits.nesting(deep) > limits.MAX_DEPTH:
-                line, html = start, deep
-                break
-            block = []
-    problem = limits.depth_problem(brochure.path, html, line)
+    problem = limits.depth_problem(brochure.path, deepest, _deep_paragraph(brochure))
     return [problem] if problem else []
+
+
+def _deep_paragraph(brochure: Brochure) -> int:
+    """Return the line of the first paragraph nested too deeply on its own, else the line
+    where the text starts."""
+    lines = brochure.body.split("\n")
+    start: int | None = None
+    for index, text in enumerate([*lines, ""]):
+        if text.strip() and start is None:
+            start = index
+        elif not text.strip() and start is not None:
+            if limits.nesting(markup.to_html("\n".join(lines[start:index]))) > limits.MAX_DEPTH:
+                return brochure.body_line + start
+            start = None
+    return brochure.body_line
 
 
 def check_references(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
