@@ -132,8 +132,6 @@ def _load(project: Project, mtime_ns: int, size: int) -> Brand:
                 f"the font family `{family}` has no files",
                 "List its files under typography.fonts with source: file",
             )
-    base = reader.get("typography", "base")
-    base = base if isinstance(base, dict) else {}
     return Brand(
         name=name,
         short_name=str(short or name),
