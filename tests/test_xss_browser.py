@@ -134,7 +134,7 @@ def test_sanitised_preview_runs_nothing_from_a_file(
     assert brochure is not None
     page = project / "out" / "hostile.html"
     write(project, "out/hostile.html", pipeline.preview(brochure).html)
-    control = write(project, "out/control.html", markup._markdown(body))
+    control = write(project, "out/control.html", markup.written_html(body))
     tab = open_tab(browser)
 
     visit(tab, control.as_uri())  # the same payloads unsanitised: the harness sees them run

@@ -187,11 +187,10 @@ class Pipeline:
 
 def check_nesting(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
     """Refuse text nested deeper than a page can lay out (quotes in quotes, lists in lists)."""
-    body = markup.split_sections(brochure.body, brochure.body_line)
-    deepest = max([body.intro, *(s.html for s in body.sections)], key=limits.nesting)
-    if limits.nesting(deepest) <= limits.MAX_DEPTH:
+    html = markup.written_html(brochure.body)
+    if limits.nesting(html) <= limits.MAX_DEPTH:
         return []
-    problem = limits.depth_problem(brochure.path, deepest, _deep_paragraph(brochure))
+    problem = limits.depth_problem(brochure.path, html, _deep_paragraph(brochure))
     return [problem] if problem else []
 
 

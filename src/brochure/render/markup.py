@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,6 +79,13 @@ def _markdown(text: str, url_for: UrlMap | None = None) -> str:
     if url_for is not None:
         md.treeprocessors.register(_RewriteUrls(md, url_for), "rewrite-urls", 0)
     return md.convert(text)
+
+
+@functools.lru_cache(maxsize=16)
+def written_html(body: str) -> str:
+    """Return the HTML of a Markdown body as written, not yet safe to show (for the checks,
+    which run on it one after another: converted once)."""
+    return _markdown(body)
 
 
 def to_html(text: str, url_for: UrlMap | None = None) -> Markup:
@@ -220,7 +228,7 @@ class _RefCollector(HTMLParser):
 def references(body: str, first_line: int) -> list[Reference]:
     """Return every URL the Markdown body refers to, with the file line it is written on."""
     collector = _RefCollector()
-    collector.feed(_markdown(body))
+    collector.feed(written_html(body))
     collector.close()
     lines = body.splitlines()
 
