@@ -178,3 +178,31 @@ def test_served_pages_run_only_the_live_reload_script(
         tab.ws.close()
     finally:
         server.stop()
+
+
+def test_catalog_and_error_page_show_hostile_text_as_text(
+    project: Path,
+    browser: str,  # noqa: F811
+    listener: Listener,
+) -> None:
+    """A refused brochure is listed in the catalog and explained on its error page, with
+    its title and the offending markup printed as text, never run."""
+    run = f"{MARK}; new Image().src = '{listener.base}/ran'"
+    title = f'"<img src=x onerror=\\"{run}\\">"'
+    body = listener.payloads()[0] + "\n"
+    write(
+        project, "brochures/hostile.md", sheet(body).replace("title: Test sheet", f"title: {title}")
+    )
+    server = Server(project)
+    try:
+        tab = open_tab(browser)
+        visit(tab, server.base + "/")
+        assert tab.evaluate("document.body.innerText.includes('<img src=x onerror=')") is True
+        assert tab.evaluate(PWNED) is False
+        visit(tab, server.base + "/hostile.html")
+        assert tab.evaluate("document.body.innerText.includes('`<noscript>`')") is True
+        assert tab.evaluate(PWNED) is False
+        assert listener.seen == []
+        tab.ws.close()
+    finally:
+        server.stop()
