@@ -12,9 +12,16 @@ from pathlib import Path
 
 from brochure.problems import Problem
 
-MAX_BYTES = 200_000  # a three-page brochure is about 10 KB
+# Layout time grows with the pages, and pages with the text: a two-page brochure is about
+# 4 KB in 100 lines; these allow about 30 pages, laid out in a few seconds.
+MAX_BYTES = 64_000
+MAX_LINES = 1000
 MAX_BRACKETS = 16  # `[` open at once in one paragraph (a link inside a link is 2)
 MAX_DEPTH = 40  # elements inside each other in a section (a list in a quote is about 6)
+# Characters without a space between them: a page can only break lines at spaces, and laying
+# out a long run of marks such as `*a*a*a...` takes time growing with its square.
+MAX_WORD = 300
+LONG_WORD = re.compile(rf"[^ \t\r\n]{{{MAX_WORD + 1},}}")
 # A picture or link written as a data: URL: `](data:`, `<data:`, or an HTML attribute.
 DATA_URL = re.compile(
     r"""(?:\]\(\s*<?|<|\b(?:src|href|srcset|poster|data|background)\s*=\s*["']?\s*)data:""",
@@ -28,20 +35,26 @@ VOID = frozenset(
 def size_problem(path: Path, text: str) -> Problem | None:
     """Return an error when a brochure file is too big to be one."""
     size = len(text.encode("utf-8", "surrogatepass"))
-    if size <= MAX_BYTES:
+    lines = text.count("\n") + 1
+    if size > MAX_BYTES:
+        what = f"{size // 1000} KB, more than a brochure can hold ({MAX_BYTES // 1000} KB)"
+    elif lines > MAX_LINES:
+        what = f"{lines} lines long, more than a brochure can hold ({MAX_LINES})"
+    else:
         return None
     return Problem(
         path,
         None,
         "error",
-        f"the file is {size // 1000} KB, more than a brochure can hold ({MAX_BYTES // 1000} KB)",
+        f"the file is {what}",
         "Cut the text, and put pictures in assets/ instead of in the text",
         code="limits",
     )
 
 
 def text_problems(path: Path, body: str, first_line: int) -> list[Problem]:
-    """Return errors for pictures written into the text and brackets nested too deeply."""
+    """Return errors for pictures written into the text, brackets nested too deeply and
+    runs of characters too long to break into lines."""
     problems = []
     data = DATA_URL.search(body)
     if data:
@@ -77,6 +90,20 @@ def text_problems(path: Path, body: str, first_line: int) -> list[Problem]:
                     )
                 )
                 return problems
+    word = LONG_WORD.search(body)
+    if word:
+        problems.append(
+            Problem(
+                path,
+                first_line + body.count("\n", 0, word.start()),
+                "error",
+                f"{len(word.group())} characters stand without a space between them "
+                f"(at most {MAX_WORD})",
+                "Add spaces, or shorten it; a long web address can go in a link: "
+                "[what it is](address)",
+                code="limits",
+            )
+        )
     return problems
 
 
