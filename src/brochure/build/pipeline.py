@@ -186,12 +186,13 @@ class Pipeline:
 
 
 def check_nesting(pipeline: Pipeline, brochure: Brochure) -> list[Problem]:
-    """Refuse text nested deeper than a page can lay out (quotes in quotes, lists in lists)."""
-    html = markup.written_html(brochure.body)
-    if limits.nesting(html) <= limits.MAX_DEPTH:
+    """Refuse text nested deeper than a page can lay out (quotes in quotes, lists in lists)
+    or made of more elements than a brochure has (layout time grows with them)."""
+    found = limits.shape(markup.written_html(brochure.body))
+    if not found.too_big:
         return []
-    problem = limits.depth_problem(brochure.path, html, _deep_paragraph(brochure))
-    return [problem] if problem else []
+    line = _deep_paragraph(brochure) if found.depth > limits.MAX_DEPTH else brochure.body_line
+    return [limits.shape_problem(brochure.path, found, line)]
 
 
 def _deep_paragraph(brochure: Brochure) -> int:
@@ -203,7 +204,8 @@ def _deep_paragraph(brochure: Brochure) -> int:
         if text.strip() and start is None:
             start = index
         elif not text.strip() and start is not None:
-            if limits.nesting(markup.to_html("\n".join(lines[start:index]))) > limits.MAX_DEPTH:
+            html = markup.written_html("\n".join(lines[start:index]))
+            if limits.shape(html).depth > limits.MAX_DEPTH:
                 return brochure.body_line + start
             start = None
     return brochure.body_line

@@ -7,6 +7,7 @@ brackets, quotes inside quotes): the limits below are far above what a brochure 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,6 +19,7 @@ MAX_BYTES = 64_000
 MAX_LINES = 1000
 MAX_BRACKETS = 16  # `[` open at once in one paragraph (a link inside a link is 2)
 MAX_DEPTH = 40  # elements inside each other in a section (a list in a quote is about 6)
+MAX_ELEMENTS = 4000  # HTML elements in a brochure's text (a two-page brochure has about 150)
 # Characters without a space between them: a page can only break lines at spaces, and laying
 # out a long run of marks such as `*a*a*a...` takes time growing with its square.
 MAX_WORD = 300
@@ -107,13 +109,27 @@ def text_problems(path: Path, body: str, first_line: int) -> list[Problem]:
     return problems
 
 
-class _Depth(HTMLParser):
+@dataclass(frozen=True)
+class Shape:
+    """How deep the elements of some HTML stand inside each other, and how many there are."""
+
+    depth: int
+    elements: int
+
+    @property
+    def too_big(self) -> bool:
+        return self.depth > MAX_DEPTH or self.elements > MAX_ELEMENTS
+
+
+class _Shape(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.open: list[str] = []
         self.deepest = 0
+        self.elements = 0
 
     def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.elements += 1
         if tag not in VOID:
             self.open.append(tag)
             self.deepest = max(self.deepest, len(self.open))
@@ -124,25 +140,32 @@ class _Depth(HTMLParser):
                 pass
 
 
-def nesting(html: str) -> int:
-    """Return how many elements stand inside each other at the deepest point of `html`."""
-    parser = _Depth()
+def shape(html: str) -> Shape:
+    """Return the shape of `html`: its deepest nesting and its number of elements."""
+    parser = _Shape()
     parser.feed(html)
     parser.close()
-    return parser.deepest
+    return Shape(parser.deepest, parser.elements)
 
 
-def depth_problem(path: Path, html: str, line: int) -> Problem | None:
-    """Return an error when the HTML of a section (starting at `line`) nests too deeply."""
-    deepest = nesting(html)
-    if deepest <= MAX_DEPTH:
-        return None
+def shape_problem(path: Path, found: Shape, line: int) -> Problem:
+    """Return the error for text nested too deeply or made of too many elements."""
+    if found.depth > MAX_DEPTH:
+        return Problem(
+            path,
+            line,
+            "error",
+            f"the text is nested {found.depth} levels deep (quotes, lists or HTML inside one "
+            f"another); a page can show at most {MAX_DEPTH}",
+            "Flatten it: fewer `>` quotes, list levels or HTML blocks inside each other",
+            code="limits",
+        )
     return Problem(
         path,
         line,
         "error",
-        f"the text is nested {deepest} levels deep (quotes, lists or HTML inside one "
-        f"another); a page can show at most {MAX_DEPTH}",
-        "Flatten it: fewer `>` quotes, list levels or HTML blocks inside each other",
+        f"the text is made of {found.elements} parts (paragraphs, list items, bold or "
+        f"italic words, links...); a brochure has at most {MAX_ELEMENTS}",
+        "Cut the text, or use less bold, italic and code marking",
         code="limits",
     )
