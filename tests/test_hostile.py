@@ -278,6 +278,11 @@ def test_many_lines_are_refused(project: Path) -> None:
             "keywords: " + "[" * 1000,
             "invalid YAML in the front matter: nested more than 20 levels deep",
         ),
+        (
+            "title: " + "x" * 400,
+            "400 characters stand without a space between them (at most 300)",
+        ),
+        ("title: " + "word " * 4000, "the front matter is longer than 16 KB"),
     ],
 )
 def test_broken_front_matter_is_located(project: Path, header: str, message: str) -> None:

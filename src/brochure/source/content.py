@@ -46,7 +46,7 @@ def parse(path: Path, text: str, layouts: set[str]) -> tuple[Brochure | None, li
         front = split(text)
     except FrontMatterError as exc:
         return None, [Problem(path, exc.line, "error", str(exc), exc.hint, code="front-matter")]
-    problems = limits.text_problems(path, front.body, front.body_line)
+    problems = limits.text_problems(path, text, 1)  # the front matter too
 
     def report(where: tuple[str | int, ...], message: str, hint: str = "") -> None:
         problems.append(

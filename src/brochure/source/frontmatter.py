@@ -103,6 +103,7 @@ REFERENCE_PROBLEM = "a reference to another value (`*name`) is not allowed"
 ALIAS_HINT = "Write the value out in full instead of `&name` and `*name`"
 NESTING_HINT = "Write at most a few levels of lists and `key: value` lines inside each other"
 MAX_YAML_BYTES = 64_000  # a brand file is about 3 KB, front matter under 2 KB
+MAX_FRONT_MATTER_BYTES = 16_000  # printed text too: it is laid out with the brochure
 MAX_YAML_DEPTH = 20  # levels of lists and mappings inside each other (the brand file uses 5)
 
 
@@ -112,12 +113,7 @@ def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> Fr
     Raises FrontMatterError (`what: problem`, with the file line) for invalid YAML, YAML
     longer than MAX_YAML_BYTES, aliases and nesting too deep to read.
     """
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
-        raise FrontMatterError(
-            f"{what}: longer than {MAX_YAML_BYTES // 1000} KB",
-            first_line,
-            "Keep it to the fields it needs",
-        )
+    _check_size(text, MAX_YAML_BYTES, "the file", first_line)
     try:
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader
@@ -144,6 +140,13 @@ def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> Fr
         body="",
         body_line=0,
     )
+
+
+def _check_size(text: str, limit: int, what: str, line: int) -> None:
+    if len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise FrontMatterError(
+            f"{what} is longer than {limit // 1000} KB", line, "Keep it to the fields it needs"
+        )
 
 
 def read_text(path: Path) -> str:
@@ -200,7 +203,9 @@ def split(text: str) -> FrontMatter:
             1,
             "Add a line with three dashes (---) after the last field",
         )
-    front = parse_yaml("".join(lines[1:index]), 2, "invalid YAML in the front matter")
+    yaml_text = "".join(lines[1:index])
+    _check_size(yaml_text, MAX_FRONT_MATTER_BYTES, "the front matter", 2)
+    front = parse_yaml(yaml_text, 2, "invalid YAML in the front matter")
     if not isinstance(front.data, dict):
         raise FrontMatterError("the front matter must be a list of `field: value` lines", 2)
     return dataclasses.replace(front, body="".join(lines[index + 1 :]), body_line=index + 2)
