@@ -80,6 +80,29 @@ def test_css_that_loads_files_is_refused_in_content(project: Path, style: str) -
     assert "url(" not in str(markup.to_html(f'<p style="{style}">x</p>'))
 
 
+@pytest.mark.parametrize(
+    ("css", "url"),
+    [
+        ("-webkit-mask-image: url(//example.com/x)", "//example.com/x"),
+        ('background: image-set("https://example.com/y.png" 1x)', "https://example.com/y.png"),
+        ("background: \\75 rl(https://example.com/z)", "https://example.com/z"),  # `url(`
+    ],
+)
+def test_styles_that_browsers_would_load_from_elsewhere_are_refused(
+    project: Path, css: str, url: str
+) -> None:
+    """WeasyPrint ignores these and only warns, but a browser showing a preview loads them."""
+    with (project / "styles" / "sheet.css").open("a", encoding="utf-8") as styles:
+        styles.write(f"\n.intro {{ {css}; }}\n")
+    line = (project / "styles" / "sheet.css").read_text(encoding="utf-8").count("\n")
+    write(project, "brochures/ok.md", sheet())
+    assert build_error(project, "ok") == (
+        f"Error: styles/sheet.css:{line}: the styles load `{url}`, which is not a file in the "
+        "project. Put the file in the project and refer to it by its path from the project "
+        "folder, e.g. assets/NAME."
+    )
+
+
 def test_table_alignment_styles_stay() -> None:
     html = str(markup.to_html("| a | b |\n|:--|--:|\n| 1 | 2 |\n"))
     assert '<td style="text-align: right;">2</td>' in html

@@ -16,6 +16,7 @@ from brochure.render import markup
 from brochure.source.brand import Brand, css_string
 from brochure.source.content import Brochure
 from brochure.source.project import Project
+from brochure.source.resources import stylesheet_problem
 
 # How resource URLs are written: "pdf" keeps project-relative paths (the PDF stage resolves
 # them against the project root); "preview" points into out/static/, which the writer fills.
@@ -97,7 +98,11 @@ def stylesheet(
     for name in ("common", layout, *extra)[0 if common else 1 :]:
         path = project.styles_dir / f"{name}.css"
         if path.is_file():
-            parts.append(f"/* {path.name} */\n" + path.read_text(encoding="utf-8"))
+            css = path.read_text(encoding="utf-8")
+            problem = stylesheet_problem(project, css)
+            if problem:  # previews are web pages: nothing may load from elsewhere
+                raise SourceError(path, problem[1], line=problem[0], hint=problem[2])
+            parts.append(f"/* {path.name} */\n" + css)
     return "\n\n".join(parts)
 
 
