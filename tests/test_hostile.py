@@ -448,3 +448,10 @@ def test_serve_long_path_is_404_and_pages_carry_the_policy(project: Path) -> Non
             conn.close()
     finally:
         server.stop()
+
+
+def test_css_strings_cannot_end_the_string_rule_or_style() -> None:
+    from brochure.source.brand import css_string
+
+    assert css_string("Noto Sans") == '"Noto Sans"'
+    assert css_string('a";}</style>\\') == '"a\\22 \\3b \\7d \\3c /style\\3e \\5c "'
