@@ -33,8 +33,8 @@ def per_brochure(cwd: Path) -> dict[str, float]:
     """Render each brochure in one warm process and time it."""
     code = (
         "import time, json\n"
-        "from brochure.project import Project\n"
-        "from brochure.pipeline import Pipeline\n"
+        "from brochure.source.project import Project\n"
+        "from brochure.build.pipeline import Pipeline\n"
         "p = Pipeline(Project.at('.'))\n"
         "b, _ = p.read(Project.at('.').brochure_paths()[0]); p.render(b)  # warm up\n"
         "out = {}\n"

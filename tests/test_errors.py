@@ -178,9 +178,9 @@ def test_stylesheet_cannot_reach_outside(project: Path) -> None:
     with (project / "styles" / "common.css").open("a") as css:
         css.write('\nbody { background: url("file:///etc/hostname"); }\n')
     error = build_error(project, "exosomes-vs-prp")
-    assert (
-        "brochures/exosomes-vs-prp.md: rendering failed: refused to load "
-        "file:///etc/hostname: it is outside the project" in error
+    assert error.startswith(
+        "Error: styles/common.css:133: the styles load `file:///etc/hostname`, which is not a "
+        "file in the project."
     )
 
 
@@ -358,7 +358,7 @@ def test_broken_shortcut_in_brochures_fails_alone(project: Path) -> None:
     result = invoke(project, "build", "old", "exosomes-vs-prp")
     assert result.exit_code == 1, result.output
     assert (
-        "Error: brochures/deleted.md: `old.md` is a shortcut to a file that is not there. "
+        "Error: brochures/old.md: `old.md` is a shortcut to a file that is not there. "
         "Put the brochure file itself in brochures/, or delete this one.\n"
     ) in result.output
     assert result.output.endswith("1 built, 0 skipped, 1 failed (2 brochures).\n")

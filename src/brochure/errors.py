@@ -35,8 +35,8 @@ class SourceError(BrochureError):
 
 def display_path(path: Path) -> str:
     """Show `path` relative to the working directory when it lies below it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    try:  # the folder resolved, not the file: a link is named as the link
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 

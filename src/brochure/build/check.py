@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from brochure.build.pipeline import Pipeline
+from brochure.build.pipeline import Pipeline, crash_problem
 from brochure.checks.brand_text import check_brand_format
 from brochure.checks.report import Report
 from brochure.errors import BrochureError
@@ -36,5 +36,7 @@ def run(
                 problems += pipeline.render(brochure, preview=False).problems
         except BrochureError as exc:
             problems = [Problem.from_error(exc, path)]
+        except Exception as exc:  # one broken brochure must not stop the others
+            problems = [crash_problem(path, exc)]
         report.problems += problems
     return report

@@ -83,7 +83,21 @@ class Pipeline:
         return Renderer(self.project)
 
     def read(self, path: Path, checks: bool = True) -> tuple[Brochure | None, list[Problem]]:
-        """Read one brochure and run the source checks on it (unless `checks` is False)."""
+        """Read one brochure and run the source checks on it (unless `checks` is False).
+
+        A brochure file that is a link to a file outside the project is refused.
+        """
+        if not self.project.contains(path):
+            return None, [
+                Problem(
+                    path,
+                    None,
+                    "error",
+                    "the file is a link to a file outside the project",
+                    "Copy the file into brochures/ instead of linking to it",
+                    code="reference",
+                )
+            ]
         brochure, problems = content.read(path, self.layouts)
         if brochure is not None and checks:
             for check in SOURCE:
@@ -179,3 +193,20 @@ class Pipeline:
         from brochure.render.pdf import fallback_glyphs
 
         return fallback_glyphs(document, {f.family for f in self.brand.fonts})
+
+
+def crash_problem(path: Path, exc: Exception) -> Problem:
+    """Turn an unexpected exception while making one brochure into its error."""
+    if isinstance(exc, RecursionError):
+        message = "the text is nested too deeply to lay out"
+        hint = "Flatten it: fewer `>` quotes, list levels or HTML blocks inside each other"
+    elif isinstance(exc, OSError):
+        from brochure.source.frontmatter import OS_HINT, unreadable
+
+        name = Path(exc.filename).name if exc.filename else "a file"
+        message, hint = f"cannot read {name}: {unreadable(exc)}", OS_HINT
+    else:
+        detail = (str(exc).splitlines() or [""])[0][:200]
+        message = f"could not be built ({type(exc).__name__}: {detail})"
+        hint = "This is a bug in brochure: please report it with this file"
+    return Problem(path, None, "error", message, hint, code="crash")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from functools import partial
@@ -17,14 +18,15 @@ from brochure.build.outcome import (
     summary,
     thumbnail_path,
 )
-from brochure.build.pipeline import Pipeline
+from brochure.build.pipeline import Pipeline, crash_problem
 from brochure.build.press import build_press
 from brochure.build.workers import parallel_map
-from brochure.errors import BrochureError, display_path, error_line
+from brochure.errors import BrochureError, SourceError, display_path, error_line
 from brochure.problems import Problem, first_error, plural
 from brochure.render.html import HtmlPage
 from brochure.render.result import RenderResult
 from brochure.source.content import Brochure
+from brochure.source.frontmatter import OS_HINT, unreadable
 from brochure.source.project import Project
 
 if TYPE_CHECKING:
@@ -55,10 +57,15 @@ def build(
 
     paths = project.brochure_paths(slugs)
     state = BuildState(project.out_dir)
-    shared = shared_fingerprint(project)
+    try:
+        shared = shared_fingerprint(project)
+    except OSError as exc:
+        raise SourceError(
+            exc.filename or project.root, f"cannot read the file: {unreadable(exc)}", hint=OS_HINT
+        ) from None
     writer = writer or Writer(project.out_dir)
     pipeline = Pipeline(project)
-    keys = {path.stem: fingerprint(shared, path) for path in paths}
+    keys = {path.stem: _key(shared, path) for path in paths}
     outcomes: dict[str, Outcome] = {}
     stale = []
     for path in paths:
@@ -114,6 +121,14 @@ def _save_state(
         raise BrochureError(message)
 
 
+def _key(shared: hashlib._Hash, path: Path) -> str:
+    """The brochure's fingerprint; "" when it cannot be read (reading it says why, later)."""
+    try:
+        return fingerprint(shared, path)
+    except OSError:
+        return ""
+
+
 def _outputs(project: Project, slug: str) -> list[Path]:
     """The files a brochure's build writes (all must exist for it to be up to date)."""
     names = (f"{slug}.pdf", f"{slug}.html", thumbnail_path(slug))
@@ -132,15 +147,26 @@ def _build_changed(pipeline: Pipeline, writer: Writer, paths: list[Path]) -> dic
     outcomes: dict[str, Outcome] = {}
     todo: list[tuple[Brochure, list[Problem]]] = []
     for path in paths:
-        brochure, problems = pipeline.read(path)
+        brochure, problems, error = _read(pipeline, path)
         if brochure is None or first_error(problems):
-            outcomes[path.stem] = failed(path.stem, problems)
+            outcomes[path.stem] = failed(path.stem, problems, error)
         else:
             todo.append((brochure, problems))
     results = render_all(pipeline, [b for b, _ in todo])
     for (brochure, problems), result in zip(todo, results, strict=True):
         outcomes[brochure.slug] = _write(pipeline, writer, brochure, problems, result)
     return outcomes
+
+
+def _read(pipeline: Pipeline, path: Path) -> tuple[Brochure | None, list[Problem], Problem | None]:
+    """Read and check one brochure; a failure is returned as its error, never raised."""
+    try:
+        brochure, problems = pipeline.read(path)
+    except BrochureError as exc:
+        return None, [], Problem.from_error(exc)
+    except Exception as exc:  # one broken brochure must not stop the others
+        return None, [], crash_problem(path, exc)
+    return brochure, problems, None
 
 
 def _check_shared(pipeline: Pipeline, report: Report) -> Problem | None:
@@ -179,6 +205,8 @@ def _render_one(pipeline: Pipeline, brochure: Brochure) -> RenderResult | Proble
         result = pipeline.render(brochure)
     except BrochureError as exc:  # sent back as a Problem: exceptions with context do not pickle
         return Problem.from_error(exc)
+    except Exception as exc:  # one broken brochure must not stop the others
+        return crash_problem(brochure.path, exc)
     if not first_error(result.problems):
         result.thumbnail = first_page_png(result.pdf)
     return result
@@ -204,14 +232,17 @@ def preview(
     pipeline = Pipeline(project)
     outcomes = []
     for path in project.brochure_paths(slugs):
-        brochure, problems = pipeline.read(path)
+        brochure, problems, error = _read(pipeline, path)
         if brochure is None or first_error(problems):
-            outcomes.append(failed(path.stem, problems))
+            outcomes.append(failed(path.stem, problems, error))
             continue
         try:
             _write_preview(pipeline, writer, brochure.slug, pipeline.preview(brochure))
         except BrochureError as exc:
             outcomes.append(failed(brochure.slug, problems, Problem.from_error(exc)))
+            continue
+        except Exception as exc:  # one broken brochure must not stop the others
+            outcomes.append(failed(brochure.slug, problems, crash_problem(path, exc)))
             continue
         outcomes.append(Outcome(brochure.slug, Status.PREVIEWED, problems=problems))
     return outcomes

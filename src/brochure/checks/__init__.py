@@ -12,6 +12,7 @@ from brochure.checks.claims import check_claims
 from brochure.checks.context import RenderCheck, SourceCheck
 from brochure.checks.disclaimer import check_disclaimer
 from brochure.checks.links import check_body_links, check_front_matter_links
+from brochure.checks.nesting import check_nesting
 from brochure.checks.pages import check_last_page, check_page_budget
 from brochure.checks.panels import check_panel_overflow, check_panels
 from brochure.checks.printing import check_rendering
@@ -19,6 +20,7 @@ from brochure.checks.readability import check_reading_level
 from brochure.checks.review import check_review_date
 
 SOURCE: list[SourceCheck] = [
+    check_nesting,  # first: the others walk the text
     check_body_links,
     check_panels,
     check_front_matter_links,

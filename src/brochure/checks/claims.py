@@ -14,7 +14,7 @@ from brochure.checks.text import Span, spans
 from brochure.errors import SourceError
 from brochure.problems import Problem
 from brochure.source.content import Brochure
-from brochure.source.frontmatter import FrontMatter, parse_yaml
+from brochure.source.frontmatter import FrontMatter, parse_yaml, read_text
 from brochure.source.project import CLAIMS_FILE as PROJECT_FILE
 from brochure.source.schema import suggest
 
@@ -60,7 +60,7 @@ class Rule:
     """One kind of risky claim."""
 
     id: str
-    regex: re.Pattern[str]
+    regex: Any  # re.Pattern, or an RE2 pattern for a clinic's own `pattern:`
     level: str
     message: str
     instead: str
@@ -121,7 +121,27 @@ def _read(text: str) -> tuple[list[dict[str, Any]], FrontMatter]:
     return rules, front
 
 
-def _compile(raw: dict[str, Any], line: int | None) -> Rule:
+MAX_PATTERN = 2000  # characters in a clinic's own `pattern:`
+
+
+def _compile_linear(source: str) -> Any:
+    """Compile a clinic's own pattern with RE2, whose matching time grows only with the text
+    (Python's `re` can take minutes on a pattern such as `(a+)+$`)."""
+    import re2
+
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    if len(source) > MAX_PATTERN:
+        raise re.error(f"longer than {MAX_PATTERN} characters")
+    try:
+        return re2.compile(source, options)
+    except re2.error as exc:
+        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise re.error(str(detail)) from None
+
+
+def _compile(raw: dict[str, Any], line: int | None, own_pattern: bool = False) -> Rule:
     rule_id = str(raw.get("id", ""))
     level = raw.get("level", "error")
     level = "off" if level is False else level  # YAML reads a bare `off` as false
@@ -142,7 +162,8 @@ def _compile(raw: dict[str, Any], line: int | None) -> Rule:
             "Add a list of phrases, e.g. phrases: [miracle, miracles]",
         )
     try:
-        regex = re.compile(source, re.IGNORECASE)
+        custom = own_pattern and bool(raw.get("pattern"))
+        regex = _compile_linear(source) if custom else re.compile(source, re.IGNORECASE)
     except re.error as exc:
         raise RulesError(
             f"rule `{rule_id}`: bad pattern: {exc}", line, "Use `phrases:` instead of `pattern:`"
@@ -165,25 +186,25 @@ def _default_rules() -> tuple[dict[str, Any], ...]:
 
 def load_rules(root: Path) -> list[Rule]:
     """Return the default rules, changed and extended by `root/claims.yml` if there is one."""
-    merged: dict[str, tuple[dict[str, Any], int | None]] = {
-        str(r["id"]): (dict(r), None) for r in _default_rules()
+    merged: dict[str, tuple[dict[str, Any], int | None, bool]] = {
+        str(r["id"]): (dict(r), None, False) for r in _default_rules()
     }
     project_file = root / PROJECT_FILE
     if project_file.is_file():
-        rules, front = _read(project_file.read_text(encoding="utf-8"))
+        rules, front = _read(read_text(project_file))
         for index, raw in enumerate(rules):
             line = front.line_of("rules", index)
             if not raw.get("id"):
                 raise RulesError(
                     f"rule {index + 1} has no `id`", line, "Give it a short name, e.g. id: miracle"
                 )
-            base = merged.get(str(raw["id"]), ({}, None))[0]
+            base, _, own = merged.get(str(raw["id"]), ({}, None, False))
             if "phrases" in raw:
                 base.pop("pattern", None)
-            merged[str(raw["id"])] = ({**base, **raw}, line)
+            merged[str(raw["id"])] = ({**base, **raw}, line, own or "pattern" in raw)
     out = []
-    for raw, line in merged.values():
-        rule = _compile(raw, line)
+    for raw, line, own in merged.values():
+        rule = _compile(raw, line, own)
         if rule.level != "off":
             out.append(rule)
     return out

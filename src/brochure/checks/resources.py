@@ -9,8 +9,9 @@ from urllib.parse import unquote, urlsplit
 from brochure.problems import Problem
 from brochure.render.markup import Reference
 from brochure.source.project import Project
+from brochure.source.urls import resolve, shown
 
-LINK_SCHEMES = {"http", "https", "mailto", "tel"}
+LINK_SCHEMES = {"https", "mailto", "tel"}
 TEL_RE = re.compile(r"^\+?[0-9][0-9().\- ]{5,20}[0-9]$")
 
 
@@ -26,15 +27,6 @@ def tel_problem(number: str) -> str:
     return ""
 
 
-def resolve(project: Project, base_dir: Path, url: str) -> Path | None:
-    """Return the project file a relative `url` names from `base_dir`, or None if outside."""
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc or url.startswith(("/", "\\")):
-        return None
-    target = (base_dir / unquote(parts.path)).resolve()
-    return target if project.contains(target) else None
-
-
 def check_references(project: Project, source: Path, refs: list[Reference]) -> list[Problem]:
     """Return a problem for every reference that is missing, malformed or not allowed."""
     problems = []
@@ -47,18 +39,39 @@ def check_references(project: Project, source: Path, refs: list[Reference]) -> l
     return problems
 
 
-def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | None:  # noqa: C901
+def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | None:
+    found = _problem(project, source, ref)
+    if found is None or ref.url == shown(ref.url):
+        return found
+    return found[0].replace(ref.url, shown(ref.url)), found[1]
+
+
+def _problem(  # noqa: C901 - one branch per kind of reference
+    project: Project, source: Path, ref: Reference
+) -> tuple[str, str] | None:
     url = ref.url
     if ref.attr == "active":
         what = f"`{url}>`" if url.startswith("<") else f"the attribute `{url}` on <{ref.tag}>"
+        if url == "<!--":
+            what = "comment `<!-- -->` holding markup"
         return (
             f"raw HTML {what} is not allowed in a brochure",
             "Remove it: brochures hold text, pictures and links",
         )
+    if ref.attr == "css":
+        return (
+            f"the style `{url}` on <{ref.tag}> could load a file or hide what it does",
+            "Remove the style; put pictures in the text as ![what it shows](../assets/NAME)",
+        )
     scheme = urlsplit(url).scheme.lower()
     if ref.tag == "a" and ref.attr == "href":
-        if url.startswith("#") or scheme in ("http", "https", "mailto"):
+        if url.startswith("#") or scheme in ("https", "mailto"):
             return None
+        if scheme == "http":
+            return (
+                f"link `{url}` uses `http:`, which anyone on the network can change",
+                f"Use https://{url[len('http://') :]} (check that it opens)",
+            )
         if scheme == "tel":
             wrong = tel_problem(unquote(url[4:]))
             if wrong:
@@ -78,9 +91,12 @@ def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | 
                 "Check the spelling of the path (it is relative to this file)",
             )
         return None
-    if scheme == "data":
-        return None
     what = "image" if ref.tag == "img" else f"<{ref.tag} {ref.attr}>"
+    if scheme == "data":
+        return (
+            f"{what} written into the text as `data:` is not allowed",
+            "Save the picture in assets/ and refer to it as ../assets/NAME",
+        )
     if scheme in ("http", "https", "ftp") or url.startswith("//"):
         return (
             f"{what} `{url}` is on the network; brochures never download anything",

@@ -21,10 +21,10 @@ class Settings:
     today: dt.date = field(default_factory=dt.date.today)
 
 
-# name -> (type check, what to write), in the order they are documented
-OPTIONS: dict[str, tuple[type | tuple[type, ...], str]] = {
-    "reading_grade": ((int, float), "a school grade such as 8"),
-    "review_months": (int, "a whole number of months such as 12"),
+# name -> (type check, what to write, largest value), in the order they are documented
+OPTIONS: dict[str, tuple[type | tuple[type, ...], str, int]] = {
+    "reading_grade": ((int, float), "a school grade such as 8", 20),
+    "review_months": (int, "a whole number of months such as 12", 120),
 }
 
 
@@ -55,14 +55,16 @@ def load(project: Project, today: dt.date | None = None) -> tuple[Settings, list
                 )
             )
             continue
-        kind, example = OPTIONS[key]
-        if isinstance(value, bool) or not isinstance(value, kind) or value <= 0:  # type: ignore[operator]
+        kind, example, largest = OPTIONS[key]
+        usable = not isinstance(value, bool) and isinstance(value, kind) and value > 0  # type: ignore[operator]
+        if not usable or value > largest:
+            rule = f"must be {example}" if not usable else f"must be at most {largest}"
             problems.append(
                 Problem(
                     path,
                     where,
                     "error",
-                    f"`{key}` must be {example}, got {value!r}",
+                    f"`{key}` {rule}, got {repr(value)[:40]}",
                     f"For example: {key}: {Settings.__dict__[key]:g}",
                     code="settings",
                 )

@@ -14,10 +14,11 @@ from markupsafe import Markup, escape
 
 from brochure.errors import SourceError
 from brochure.render import markup
-from brochure.source.brand import Brand
+from brochure.source.brand import Brand, css_string
 from brochure.source.content import Brochure
-from brochure.source.frontmatter import read_utf8
+from brochure.source.frontmatter import read_text
 from brochure.source.project import Project
+from brochure.source.urls import stylesheet_problem
 
 # How resource URLs are written: "pdf" keeps project-relative paths (the PDF stage resolves
 # them against the project root); "preview" points into out/static/, which the writer fills.
@@ -88,8 +89,8 @@ def stylesheet(
     """
     faces = [
         "@font-face {\n"
-        f'  font-family: "{f.family}";\n'
-        f'  src: url("{static(f.path)}");\n'
+        f"  font-family: {css_string(f.family)};\n"
+        f"  src: url({css_string(static(f.path))});\n"
         f"  font-weight: {f.weight};\n"
         f"  font-style: {f.style};\n"
         "}"
@@ -99,7 +100,11 @@ def stylesheet(
     for name in ("common", *names) if common else names:
         path = project.styles_dir / f"{name}.css"
         if path.is_file():
-            parts.append(f"/* {path.name} */\n" + read_utf8(path))
+            css = read_text(path)
+            problem = stylesheet_problem(project, css)
+            if problem:  # previews are web pages: nothing may load from elsewhere
+                raise SourceError(path, problem[1], line=problem[0], hint=problem[2])
+            parts.append(f"/* {path.name} */\n" + css)
     return "\n\n".join(parts)
 
 
@@ -164,10 +169,20 @@ def layout_styles(
 
 
 def brand_logo(project: Project, brand: Brand) -> Callable[..., Markup]:
-    """Return `logo(color=primary)`: the brand's SVG logo, ready to inline, in one colour."""
-    svg = read_utf8(project.root / brand.logo)
+    """Return `logo(color=primary)`: the brand's SVG logo, ready to inline, in one colour.
 
-    # The title is the logo's alternative text, in the PDF's tags (a Figure's /Alt) too.
+    The logo is rebuilt with nothing that could run or load (see render/svg.py); its title
+    is its alternative text, in the PDF's tags (a Figure's /Alt) too.
+    """
+    from brochure.render.svg import LogoError, clean_svg
+
+    path = project.root / brand.logo
+    try:
+        svg = clean_svg(read_text(path))
+    except LogoError as exc:
+        raise SourceError(
+            path, f"the logo cannot be used: {exc}", hint="Save it again as a plain SVG drawing"
+        ) from None
     title = f"<title>{escape(brand.name)}</title>"
     titled = re.sub(r"(<svg\b[^>]*>)", lambda m: m[1] + title, svg, count=1)
 

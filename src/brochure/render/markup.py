@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,12 +73,77 @@ class _RewriteUrls(Treeprocessor):
                 element.set("src", self.url_for(src))
 
 
-def to_html(text: str, url_for: UrlMap | None = None) -> Markup:
-    """Convert Markdown to HTML (typographic quotes, tables, attribute lists)."""
+def _markdown(text: str, url_for: UrlMap | None = None) -> str:
+    """Convert Markdown to HTML as written, raw HTML included (not yet safe to show)."""
     md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
     if url_for is not None:
         md.treeprocessors.register(_RewriteUrls(md, url_for), "rewrite-urls", 0)
-    return Markup(md.convert(text))
+    return md.convert(text)
+
+
+@functools.lru_cache(maxsize=16)
+def written_html(body: str) -> str:
+    """Return the HTML of a Markdown body as written, not yet safe to show (for the checks,
+    which run on it one after another: converted once)."""
+    return _markdown(body)
+
+
+def to_html(text: str, url_for: UrlMap | None = None) -> Markup:
+    """Convert Markdown to safe HTML (typographic quotes, tables, attribute lists)."""
+    return sanitize(_markdown(text, url_for))
+
+
+# What brochure text may hold once it is HTML: text, headings, lists, tables, quotes,
+# pictures and links. Everything else (scripts, frames, forms, SVG, styles that load files,
+# event attributes) is removed by a real HTML5 parser (ammonia, via nh3), which reads the
+# markup as a browser does; `references` below reports what was written, so it is fixed.
+ALLOWED_TAGS = frozenset(
+    {
+        *("a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup"),
+        *("dd", "del", "div", "dl", "dt", "em", "figcaption", "figure", "hr", "i", "img"),
+        *("ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong"),
+        *("sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"),
+        *(f"h{level}" for level in range(1, 7)),
+    }
+)
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir", "style"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "type"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+}
+URL_SCHEMES = frozenset({"https", "mailto", "tel"})  # and relative paths (project files)
+# CSS in a style attribute that could load something or hide what it does.
+UNSAFE_CSS = re.compile(
+    r"url\s*\(|image(?:-set)?\s*\(|@import|expression\s*\(|\\|behavior|binding", re.IGNORECASE
+)
+
+
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    if name == "style" and UNSAFE_CSS.search(value):
+        return None
+    if name == "src" and (":" in value.split("/")[0] or value.startswith(("/", "\\"))):
+        return None  # pictures are project files: never the network or the whole disk
+    return value
+
+
+def sanitize(html: str) -> Markup:
+    """Keep only the allowed tags, attributes and link schemes of `html`; drop comments."""
+    import nh3
+
+    return Markup(
+        nh3.clean(
+            html,
+            tags=set(ALLOWED_TAGS),
+            attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+            url_schemes=set(URL_SCHEMES),
+            attribute_filter=_keep_attribute,
+            strip_comments=True,
+            link_rel=None,
+        )
+    )
 
 
 def inline_html(text: str, url_for: UrlMap | None = None) -> Markup:
@@ -119,49 +185,50 @@ def split_sections(body: str, first_line: int, url_for: UrlMap | None = None) ->
     return Body(intro=intro, sections=sections)
 
 
-# Raw HTML that could run code or pull content in (inline SVG and MathML can carry scripts
-# and links): brochures hold text, pictures (as files) and links only.
-ACTIVE_TAGS = frozenset(
-    {
-        "script",
-        "iframe",
-        "object",
-        "embed",
-        "form",
-        "base",
-        "meta",
-        "style",
-        "frame",
-        "frameset",
-        "svg",
-        "math",
-        "link",
-    }
-)
-
-
 class _RefCollector(HTMLParser):
+    """Collect URLs and what sanitizing would remove: tags and attributes not allowed,
+    comments and declarations that hide markup."""
+
     ATTRS = frozenset({"src", "href", "data", "poster", "srcset", "background"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.refs: list[tuple[str, str, str, int]] = []
 
+    def _active(self, what: str, tag: str) -> None:
+        self.refs.append((what, tag, "active", self.getpos()[0]))
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ACTIVE_TAGS:
-            self.refs.append((f"<{tag}", tag, "active", self.getpos()[0]))
+        if tag not in ALLOWED_TAGS:
+            self._active(f"<{tag}", tag)
+        allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, set())
         for name, value in attrs:
             scripted = (value or "").strip().lower().startswith(("javascript:", "vbscript:"))
-            if name.startswith("on") or scripted:
-                self.refs.append((name, tag, "active", self.getpos()[0]))
+            if tag in ALLOWED_TAGS and (name not in allowed or scripted):
+                self._active(name, tag)
+            elif name == "style" and UNSAFE_CSS.search(value or ""):
+                self.refs.append((value or "", tag, "css", self.getpos()[0]))
             elif name in self.ATTRS and value:
                 self.refs.append((value.strip(), tag, name, self.getpos()[0]))
+
+    def handle_comment(self, data: str) -> None:
+        if "<" in data or ">" in data or data.startswith("-"):
+            self._active("<!--", "!--")
+
+    def unknown_decl(self, data: str) -> None:
+        self._active("<!", "!")
+
+    def handle_decl(self, decl: str) -> None:
+        self._active("<!", "!")
+
+    def handle_pi(self, data: str) -> None:
+        self._active("<?", "?")
 
 
 def references(body: str, first_line: int) -> list[Reference]:
     """Return every URL the Markdown body refers to, with the file line it is written on."""
     collector = _RefCollector()
-    collector.feed(str(to_html(body)))
+    collector.feed(written_html(body))
     collector.close()
     lines = body.splitlines()
 

@@ -120,8 +120,11 @@ def resolve(project: Project, name: str) -> Path | None:
     Nothing under out/leads/ (any letter case) is returned: lead copies are not served.
     """
     base = project.out_dir.resolve()
-    target = (base / name).resolve()
-    if not target.is_relative_to(base) or not target.is_file():
+    try:
+        target = (base / name).resolve()
+        if not target.is_relative_to(base) or not target.is_file():
+            return None
+    except (OSError, ValueError):  # a name too long for the disk, or one it cannot hold
         return None
     private = target.relative_to(base).parts[0].casefold() == project.leads_dir.name.casefold()
     return None if private else target
@@ -129,7 +132,26 @@ def resolve(project: Project, name: str) -> Path | None:
 
 def live_script() -> str:
     """Return the live-reload <script> element."""
-    return "<script>\n" + (DATA / "livereload.js").read_text(encoding="utf-8") + "</script>\n"
+    return f"<script>{_live_code()}</script>\n"
+
+
+def _live_code() -> str:
+    return "\n" + (DATA / "livereload.js").read_text(encoding="utf-8")
+
+
+def content_policy() -> str:
+    """Return the Content-Security-Policy of every page served: no script but the
+    live-reload one (by its hash), nothing loaded from anywhere but this server (and the
+    QR codes' data: pictures), no forms, frames or plugins."""
+    import base64
+    import hashlib
+
+    digest = base64.b64encode(hashlib.sha256(_live_code().encode()).digest()).decode()
+    return (
+        f"default-src 'none'; script-src 'sha256-{digest}'; connect-src 'self'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
 
 
 def inject(html: str, script: str) -> str:
@@ -210,6 +232,8 @@ def app(  # noqa: PLR0915
     from starlette.routing import Route
 
     script = live_script()
+    # PDFs are left without: Chromium's own PDF viewer does not work under the policy.
+    page_headers = {**HEADERS, "Content-Security-Policy": content_policy()}
 
     async def events(request: object) -> Response:
         from starlette.responses import StreamingResponse
@@ -220,14 +244,14 @@ def app(  # noqa: PLR0915
         name = page_name(request.scope["path"])  # type: ignore[attr-defined]
         if name is not None and name in rebuilder.failures:
             page = error_page(name, rebuilder.failures[name])
-            return HTMLResponse(inject(page, script), status_code=500, headers=HEADERS)
+            return HTMLResponse(inject(page, script), status_code=500, headers=page_headers)
         path = resolve(project, name) if name is not None else None
         if path is None:
             return PlainTextResponse("Not found", status_code=404, headers=HEADERS)
         if path.suffix == ".html":
             html = path.read_text(encoding="utf-8")
-            return HTMLResponse(inject(html, script), headers=HEADERS)
-        return FileResponse(path, headers=HEADERS)
+            return HTMLResponse(inject(html, script), headers=page_headers)
+        return FileResponse(path, headers=HEADERS if path.suffix == ".pdf" else page_headers)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: object) -> AsyncIterator[None]:

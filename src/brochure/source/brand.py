@@ -5,14 +5,23 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn
 
 from brochure.errors import SourceError
-from brochure.source.frontmatter import FrontMatter, read_yaml_file
+from brochure.source.frontmatter import OS_HINT, FrontMatter, read_yaml_file, unreadable
 from brochure.source.project import Project
 from brochure.source.schema import suggest
 
 HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+# Every value that reaches the page's CSS is checked against one of these first.
+COLOR_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
+FAMILY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$")
+LENGTH = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)(pt|px|mm|cm|in|em|rem)$")
+LINE_HEIGHT = (0.8, 3.0)
+COUNTRY_CODE = re.compile(r"^\+?[0-9]{1,4}$")
+# The first bytes of the font files WeasyPrint reads: TrueType, OpenType, collections, WOFF.
+FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2")
 REQUIRED_META = ("phone", "disclaimer", "call_to_action")
 
 
@@ -60,12 +69,18 @@ class Brand:
         """Return a `:root` rule with the brand's colours and fonts as custom properties."""
         lines = [f"  --color-{name}: {value};" for name, value in self.colors.items()]
         lines += [
-            f'  --font-body: "{self.base_family}";',
-            f'  --font-heading: "{self.heading_family}";',
+            f"  --font-body: {css_string(self.base_family)};",
+            f"  --font-heading: {css_string(self.heading_family)};",
             f"  --size-body: {self.base_size};",
             f"  --line-height: {self.line_height};",
         ]
         return ":root {\n" + "\n".join(lines) + "\n}"
+
+
+def css_string(value: str) -> str:
+    """Quote `value` as a CSS string that cannot end the string, the rule or the <style>."""
+    escaped = "".join(c if c.isalnum() or c in " ._-/" else f"\\{ord(c):x} " for c in value)
+    return f'"{escaped}"'
 
 
 def tel_href(phone: str, country: str = "+1") -> str:
@@ -102,6 +117,12 @@ def _load(project: Project, mtime_ns: int, size: int) -> Brand:
         reader.text(("meta", key))
     phone = reader.text(("meta", "phone"))
     country = str(reader.get("meta", "phone_country") or "+1")
+    if not COUNTRY_CODE.match(country):
+        reader.fail(
+            ("meta", "phone_country"),
+            f"`phone_country` is `{country}`, not a country code",
+            'Write the code in quotes, e.g. phone_country: "+1"',
+        )
     fonts = reader.fonts()
     base_family = reader.text(("typography", "base"), ("typography", "base", "family"))
     heading_family = (
@@ -119,15 +140,13 @@ def _load(project: Project, mtime_ns: int, size: int) -> Brand:
                 f"the font family `{family}` has no files",
                 "List its files under typography.fonts with source: file",
             )
-    base = reader.get("typography", "base")
-    base = base if isinstance(base, dict) else {}
     return Brand(
         name=name,
         short_name=str(short or name),
         phone=phone,
         phone_href=tel_href(phone, country),
-        booking_url=reader.text(("meta", "link", "booking")),
-        website=reader.text(("meta", "link"), ("meta", "link", "home")),
+        booking_url=reader.link(("meta", "link", "booking")),
+        website=reader.link(("meta", "link"), ("meta", "link", "home")),
         address=str(reader.get("meta", "address") or ""),
         call_to_action=reader.text(("meta", "call_to_action")),
         disclaimer=reader.text(("meta", "disclaimer")),
@@ -136,8 +155,8 @@ def _load(project: Project, mtime_ns: int, size: int) -> Brand:
         fonts=fonts,
         base_family=base_family,
         heading_family=heading_family,
-        base_size=str(base.get("size") or "10.5pt"),
-        line_height=float(base.get("line-height") or base.get("line_height") or 1.45),
+        base_size=reader.length(("typography", "base", "size"), "10.5pt"),
+        line_height=reader.line_height(),
         phone_country=country,
     )
 
@@ -167,6 +186,19 @@ WEIGHTS = {
     "extra-bold": 800,
     "black": 900,
 }
+
+
+def _font_tables_readable(path: Path, head: bytes) -> bool:
+    """Tell whether the tables of a TrueType or OpenType font file can be read."""
+    if head.startswith(b"wOF"):
+        return True  # compressed (WOFF): its tables are checked when it is drawn
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            return bool(font["head"].unitsPerEm and font.getBestCmap())
+    except Exception:  # fontTools raises many kinds of errors on broken data
+        return False
 
 
 class _Reader:
@@ -205,6 +237,59 @@ class _Reader:
             f"Add `{last[-1]}:` to {self.path.name}",
         )
 
+    def link(self, *places: tuple[str | int, ...]) -> str:
+        """Return the web address at the first of `places`; it must be an https: address."""
+        from urllib.parse import urlsplit
+
+        url = self.text(*places)
+        where = next((w for w in places if isinstance(self.get(*w), (str, int, float))), places[-1])
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "https" or not parts.hostname or re.search(r"[\s\"'<>\\]", url):
+            self.fail(
+                where,
+                f"`{'.'.join(map(str, where))}` is `{url[:60]}`, not a web address starting "
+                "with https://",
+                "Write the full address of the page, e.g. https://clinic.example/book",
+            )
+        return url
+
+    def length(self, where: tuple[str | int, ...], default: str) -> str:
+        """Return the CSS length at `where` (such as 10.5pt), or `default` when not given."""
+        value = self.get(*where)
+        if value is None:
+            return default
+        match = LENGTH.match(str(value).strip()) if isinstance(value, str) else None
+        if not match or float(match.group(1)) <= 0:
+            self.fail(
+                where,
+                f"`{where[-1]}` is `{str(value)[:40]}`, not a size",
+                "Write a number and a unit, e.g. 10.5pt",
+            )
+        return str(value).strip()
+
+    def line_height(self) -> float:
+        """Return the line height (a plain number such as 1.45) of the body text."""
+        base = self.get("typography", "base")
+        key = next(
+            (k for k in ("line-height", "line_height") if isinstance(base, dict) and k in base),
+            None,
+        )
+        if key is None:
+            return 1.45
+        value = base[key]
+        low, high = LINE_HEIGHT
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not low <= value <= high
+        ):
+            self.fail(
+                ("typography", "base", key),
+                f"`{key}` is `{str(value)[:40]}`, not a line height",
+                f"Write a number from {low:g} to {high:g}, e.g. {key}: 1.45",
+            )
+        return float(value)
+
     def file(self, where: tuple[str | int, ...], rel: Any, what: str, hint: str) -> str:
         """Check that `rel` names a file inside the project; return it."""
         if not isinstance(rel, str) or not rel.strip():
@@ -214,13 +299,25 @@ class _Reader:
             self.fail(where, f"{what} `{rel}` not found in the project", hint)
         return rel
 
-    def colors(self) -> dict[str, str]:  # noqa: C901
+    def font_data(self, where: tuple[str | int, ...], rel: str) -> None:
+        """Check that the file `rel` starts like a font file."""
+        try:
+            with (self.project.root / rel).open("rb") as font:
+                head = font.read(4)
+        except OSError as exc:
+            self.fail(where, f"font file `{rel}` cannot be read: {unreadable(exc)}", OS_HINT)
+        if head not in FONT_MAGIC or not _font_tables_readable(self.project.root / rel, head):
+            self.fail(
+                where,
+                f"font file `{rel}` is not a font (TrueType, OpenType or WOFF)",
+                "Download the font file again from its maker",
+            )
+
+    def colors(self) -> dict[str, str]:
         color = self.get("color")
         if not isinstance(color, dict):
             self.fail(("color",), "missing `color`", "Add a color: section with a palette")
-        palette = color.get("palette") or {}
-        if not isinstance(palette, dict):
-            self.fail(("color", "palette"), "`color.palette` must list `name: colour` lines")
+        palette = self.palette(color.get("palette") or {})
         out = {str(k): "" if v is None else str(v) for k, v in palette.items()}
         for role in COLOR_ROLES:
             value = color.get(role)
@@ -235,16 +332,34 @@ class _Reader:
             if role not in out:
                 self.fail(("color",), f"missing `color.{role}`", "Add it to the color: section")
         for name, value in out.items():
-            where = ("color", "palette", name) if name in palette else ("color", name)
-            if not value:  # `teal:` with nothing after it
-                self.fail(where, f"colour `{name}` is empty", 'Write it in quotes, e.g. "#1D4F5C"')
-            if not HEX_COLOR.match(value):
-                self.fail(
-                    where,
-                    f"colour `{name}` is `{value}`, not a hex colour",
-                    'Write colours as "#1D4F5C" (in quotes), or name a palette colour',
-                )
+            self.hex_colour(
+                ("color", "palette", name) if name in palette else ("color", name), name, value
+            )
         return out
+
+    def palette(self, palette: object) -> dict:
+        """The `color.palette` mapping, its names checked (they become CSS names)."""
+        if not isinstance(palette, dict):
+            self.fail(("color", "palette"), "`color.palette` must list `name: colour` lines")
+        for name in palette:
+            if not COLOR_NAME.match(str(name)):
+                self.fail(
+                    ("color", "palette", name),
+                    f"the colour name `{str(name)[:40]}` may hold only letters, digits, - and _",
+                    "Name colours with one word, e.g. teal or dark-sand",
+                )
+        return palette
+
+    def hex_colour(self, where: tuple[str | int, ...], name: str, value: str) -> None:
+        """Check that a colour is written as a hex colour."""
+        if not value:  # `teal:` with nothing after it
+            self.fail(where, f"colour `{name}` is empty", 'Write it in quotes, e.g. "#1D4F5C"')
+        if not HEX_COLOR.match(value):
+            self.fail(
+                where,
+                f"colour `{name}` is `{value}`, not a hex colour",
+                'Write colours as "#1D4F5C" (in quotes), or name a palette colour',
+            )
 
     def fonts(self) -> tuple[FontFile, ...]:
         hint = "Put the font file in styles/fonts/ and check the path"
@@ -252,6 +367,13 @@ class _Reader:
         for i, family in enumerate(self.get("typography", "fonts") or []):
             where = ("typography", "fonts", i)
             name = self.text((*where, "family"))
+            if not FAMILY_NAME.match(name):
+                self.fail(
+                    (*where, "family"),
+                    f"the font family name `{name[:40]}` may hold only letters, digits, "
+                    "spaces and . _ -",
+                    "Write the family's name as the font calls it, e.g. Noto Sans",
+                )
             source = family.get("source", "file") if isinstance(family, dict) else None
             if source != "file":
                 self.fail(
@@ -263,6 +385,7 @@ class _Reader:
             for j, item in enumerate(family.get("files") or []):
                 item = item if isinstance(item, dict) else {"path": item}
                 rel = self.file((*where, "files", j), item.get("path"), "font file", hint)
+                self.font_data((*where, "files", j), rel)
                 weight = item.get("weight", 400)
                 weight = WEIGHTS.get(weight, weight) if isinstance(weight, str) else weight
                 if not isinstance(weight, int) or not 100 <= weight <= 900:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from brochure.errors import SourceError
 from brochure.problems import Problem, first_error
-from brochure.source import schema, yamlwords
-from brochure.source.frontmatter import FrontMatter, split
+from brochure.source import limits, schema, yamlwords
+from brochure.source.frontmatter import FrontMatter, read_text, split
 
 if TYPE_CHECKING:
     from brochure.source.layouts import Layout
@@ -45,11 +45,14 @@ def parse(
     path: Path, text: str, layouts: Mapping[str, Layout]
 ) -> tuple[Brochure | None, list[Problem]]:
     """Validate the brochure `text` read from `path`; return it and every problem found."""
-    problems: list[Problem] = []
+    too_big = limits.size_problem(path, text)
+    if too_big:
+        return None, [too_big]
     try:
         front = split(text)
     except SourceError as exc:
         return None, [Problem(path, exc.line, "error", exc.problem, exc.hint, code="front-matter")]
+    problems = limits.text_problems(path, text, 1)  # the front matter too
 
     def report(where: tuple[str | int, ...], message: str, hint: str = "") -> None:
         line = front.line_of(*where) if where else front.first_line
@@ -128,19 +131,17 @@ def _brochure(path: Path, front: FrontMatter, values: dict[str, Any]) -> Brochur
 def read(path: Path, layouts: Mapping[str, Layout]) -> tuple[Brochure | None, list[Problem]]:
     """Read and validate one brochure file (UTF-8, with or without a BOM)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        return None, [
-            _unreadable(path, "the file is not UTF-8 text", "Save it as UTF-8 in your editor")
-        ]
-    except OSError:
-        return None, [
-            _unreadable(
-                path,
-                f"`{path.name}` is a shortcut to a file that is not there",
-                "Put the brochure file itself in brochures/, or delete this one",
-            )
-        ]
+        text = read_text(path)
+    except SourceError as exc:
+        if not path.exists():  # a link whose file is gone
+            return None, [
+                _unreadable(
+                    path,
+                    f"`{path.name}` is a shortcut to a file that is not there",
+                    "Put the brochure file itself in brochures/, or delete this one",
+                )
+            ]
+        return None, [_unreadable(path, exc.problem, exc.hint)]
     return parse(path, text, layouts)
 
 

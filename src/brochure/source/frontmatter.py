@@ -61,7 +61,24 @@ class FrontMatter:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps an impossible date such as 2026-11-31 as text for the schema."""
+    """SafeLoader that keeps an impossible date such as 2026-11-31 as text for the schema,
+    and refuses aliases (`*name`): a few of them nested can expand without end."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, REFERENCE_PROBLEM, event.start_mark)  # type: ignore[arg-type]
+        if self.depth >= MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
+        finally:
+            self.depth -= 1
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
@@ -73,18 +90,47 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-def parse_yaml(text: str, first_line: int = 1) -> FrontMatter:
+YAML_HINT = "Check the indentation and put text that contains a colon in quotes"
+REFERENCE_PROBLEM = "a reference to another value (`*name`) is not allowed"
+ALIAS_HINT = "Write the value out in full instead of `&name` and `*name`"
+NESTING_HINT = "Write at most a few levels of lists and `key: value` lines inside each other"
+MAX_YAML_BYTES = 64_000  # a brand file is about 3 KB, front matter under 2 KB
+MAX_FRONT_MATTER_BYTES = 16_000  # printed text too: it is laid out with the brochure
+MAX_YAML_DEPTH = 20  # levels of lists and mappings inside each other (the brand file uses 5)
+
+
+def parse_yaml(text: str, first_line: int = 1, what: str = "invalid YAML") -> FrontMatter:
     """Parse YAML that starts at file line `first_line`, keeping the way back to lines.
 
-    Raises SourceError (no path yet), in plain words with the file line, for invalid YAML
-    and for a value lost to a comment (`teal: #2A6F7F`).
+    Raises SourceError (no path yet), in plain words with the file line, for invalid YAML,
+    YAML longer than MAX_YAML_BYTES, aliases, nesting too deep to read and a value lost to a
+    comment (`teal: #2A6F7F`).
     """
+    _check_size(text, MAX_YAML_BYTES, "the file", first_line)
     try:
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader
     except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or str(exc)).strip()
+        if problem == REFERENCE_PROBLEM or problem.startswith("nested more than"):
+            line = mark.line + first_line if mark else first_line
+            hint = ALIAS_HINT if problem == REFERENCE_PROBLEM else NESTING_HINT
+            raise SourceError(None, f"{what}: {problem}", line=line, hint=hint) from None
         said = yamlwords.explain(exc, text)
         raise SourceError(None, said.message, line=first_line + said.line, hint=said.hint) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
+        line = first_line + text.count("\n", 0, exc.position)
+        raise SourceError(
+            None,
+            f"{what}: a control character (code {exc.character:#04x}) is not allowed",
+            line=line,
+            hint="Delete the invisible character on that line (retype the line)",
+        ) from None
+    except (yaml.YAMLError, RecursionError):  # nothing else is known to raise these
+        raise SourceError(
+            None, f"{what}: cannot be read", line=first_line, hint=YAML_HINT
+        ) from None
     lost = yamlwords.lost_to_comment(node, text)
     if lost:
         line, key, value = lost
@@ -104,19 +150,45 @@ def parse_yaml(text: str, first_line: int = 1) -> FrontMatter:
     )
 
 
-def read_utf8(path: Path) -> str:
-    """Read a text file (UTF-8, with or without a BOM); SourceError naming it otherwise."""
+def _check_size(text: str, limit: int, what: str, line: int) -> None:
+    if len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise SourceError(
+            None,
+            f"{what} is longer than {limit // 1000} KB",
+            line=line,
+            hint="Keep it to the fields it needs",
+        )
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file (with or without a BOM); SourceError when it cannot be read."""
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise SourceError(
             path, "the file is not UTF-8 text", hint="Save it as UTF-8 in your editor"
         ) from None
+    except OSError as exc:
+        raise SourceError(path, f"cannot read the file: {unreadable(exc)}", hint=OS_HINT) from None
+
+
+OS_HINT = "Check that it is a file you may read (its permissions), then try again"
+
+
+def unreadable(exc: OSError) -> str:
+    """Say in plain words why a file could not be read."""
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "it is not there (a broken link?)"
+    return (exc.strerror or str(exc)).lower()
 
 
 def read_yaml_file(path: Path) -> FrontMatter:
     """Read a whole YAML file; SourceError naming the file for non-UTF-8 text or bad YAML."""
-    text = read_utf8(path)
+    text = read_text(path)
     try:
         return parse_yaml(text)
     except SourceError as exc:
@@ -144,7 +216,9 @@ def split(text: str) -> FrontMatter:
             line=1,
             hint="Add a line with three dashes (---) after the last field",
         )
-    front = parse_yaml("".join(lines[1:index]), 2)
+    yaml_text = "".join(lines[1:index])
+    _check_size(yaml_text, MAX_FRONT_MATTER_BYTES, "the front matter", 2)
+    front = parse_yaml(yaml_text, 2, "invalid YAML in the front matter")
     if not isinstance(front.data, dict):
         raise SourceError(None, "the front matter must be a list of `field: value` lines", line=2)
     return dataclasses.replace(front, body="".join(lines[index + 1 :]), body_line=index + 2)

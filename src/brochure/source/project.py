@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from brochure.errors import BrochureError
+from brochure.errors import BrochureError, SourceError
 from brochure.source.schema import suggest
 
 if TYPE_CHECKING:
@@ -106,7 +106,16 @@ class Project:
         return layouts.load(self)
 
     def brochure_paths(self, slugs: tuple[str, ...] | list[str] = ()) -> list[Path]:
-        """Return the brochure files named by `slugs`, or all of them."""
+        """Return the brochure files named by `slugs`, or all of them.
+
+        A brochures/ folder that is a link to a folder outside the project is refused.
+        """
+        if self.brochures_dir.exists() and not self.contains(self.brochures_dir):
+            raise SourceError(
+                self.brochures_dir,
+                "the folder is a link to a folder outside the project",
+                hint="Move the brochures into the project instead of linking to them",
+            )
         found = {
             p.stem: p
             for p in sorted(self.brochures_dir.glob("*.md"))
