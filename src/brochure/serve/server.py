@@ -209,7 +209,11 @@ def app(
     from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
+    from brochure.build.catalog import PAGE
+    from brochure.serve.desk import Desk, served
+
     script = live_script()
+    desk = Desk(project)
 
     async def events(request: object) -> Response:
         from starlette.responses import StreamingResponse
@@ -226,6 +230,8 @@ def app(
             return PlainTextResponse("Not found", status_code=404, headers=HEADERS)
         if path.suffix == ".html":
             html = path.read_text(encoding="utf-8")
+            if name == PAGE:
+                html = served(html)  # the catalog shows its front-desk links
             return HTMLResponse(inject(html, script), headers=HEADERS)
         return FileResponse(path, headers=HEADERS)
 
@@ -247,7 +253,7 @@ def app(
                 await task
 
     return Starlette(
-        routes=[Route(EVENTS, events), Route("/{path:path}", files)],
+        routes=[Route(EVENTS, events), *desk.routes(), Route("/{path:path}", files)],
         middleware=[Middleware(HostGuard, hosts=hosts)],
         lifespan=lifespan,
     )
