@@ -96,7 +96,7 @@ def read_form(data: Mapping[str, list[str]], handouts: Mapping[str, str]) -> For
     form = Form()
     for name in FIELDS:
         form.values[name] = " ".join((data.get(name) or [""])[0].split())
-    form.slugs = list(dict.fromkeys(data.get("brochure", [])))
+    form.slugs = list(dict.fromkeys(s for s in data.get("brochure", []) if s))
     if not form.values["first_name"]:
         form.errors["first_name"] = "Enter the patient’s first name"
     email = form.values["email"]

@@ -1,0 +1,325 @@
+"""The front desk under `brochure serve`: the real server, a real aiosmtpd, a real Chromium.
+
+Forms are posted over HTTP as a browser would (the session cookie and the page's token), and
+once through headless Chromium, from the catalog page to the message in the mail server.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import time
+import urllib.request
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+
+from .live import Server
+from .mailserver import MailServer
+from .test_send import clinic, pdf_of, server  # noqa: F401 (fixtures)
+from .test_serve_browser import Tab, browser  # noqa: F401 (fixture)
+
+MARIA = {
+    "first_name": "Maria",
+    "last_name": "López",
+    "email": "maria@clinic.test",
+    "coordinator": "Ana",
+    "lead_id": "W-1",
+    "brochure": "conditions",
+}
+
+
+class Desk:
+    """A browser's view of the front desk: the session cookie and the form's token."""
+
+    def __init__(self, served: Server) -> None:
+        self.served = served
+        self.cookie = ""
+        self.token = ""
+
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None, **headers: str
+    ) -> tuple[int, dict[str, str], str]:
+        """Send a request; return the status, headers (lower case names) and page text."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.served.port, timeout=60)
+        sent = {"Host": f"127.0.0.1:{self.served.port}"}
+        if self.cookie:
+            sent["Cookie"] = self.cookie
+        body = None
+        if form is not None:
+            body = urlencode(form).encode()
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        sent.update({k.replace("_", "-"): v for k, v in headers.items()})
+        try:
+            conn.request(method, path, body=body, headers=sent)
+            response = conn.getresponse()
+            got = {k.lower(): v for k, v in response.getheaders()}
+            return response.status, got, response.read().decode("utf-8")
+        finally:
+            conn.close()
+
+    def open_form(self, slug: str = "conditions") -> str:
+        """GET the form, as a click on a card's Email to a patient does."""
+        status, headers, page = self.request("GET", f"/desk/email?brochure={quote(slug)}")
+        assert status == 200, page
+        if "set-cookie" in headers:
+            self.cookie = headers["set-cookie"].split(";")[0]
+            assert "HttpOnly" in headers["set-cookie"]
+            assert "SameSite=strict" in headers["set-cookie"]
+        self.token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+        return page
+
+    def post(self, fields: dict[str, str], **headers: str) -> tuple[int, str]:
+        base = f"http://127.0.0.1:{self.served.port}"
+        browser_headers = {"Origin": base, "Sec_Fetch_Site": "same-origin", **headers}
+        status, _, page = self.request(
+            "POST", "/desk/email", {"token": self.token, **fields}, **browser_headers
+        )
+        return status, page
+
+
+def text(page: str) -> str:
+    """The words of a page, tags removed, whitespace folded."""
+    page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+@pytest.fixture
+def desk(clinic: Path) -> Iterator[Desk]:  # noqa: F811
+    served = Server(clinic)
+    yield Desk(served)
+    served.stop()
+
+
+def test_catalog_links_to_the_desk_only_when_served(desk: Desk, clinic: Path) -> None:  # noqa: F811
+    status, page = desk.served.text("/")
+    assert status == 200
+    assert '<body class="served">' in page
+    assert 'href="desk/email?brochure=conditions"' in page and 'href="desk/sent"' in page
+    assert text(page).count("Printing tip: double-sided, flip on short edge, at 100%") == 1
+    assert '<a class="button primary" href="overview.pdf" target="_blank"' in page
+    on_disk = (clinic / "out" / "index.html").read_text(encoding="utf-8")
+    assert '<body class="on-disk">' in on_disk
+    assert "Emailing a handout works when this page is opened through brochure serve" in text(
+        on_disk
+    )
+
+
+def test_bad_input_says_what_to_fix_and_sends_nothing(
+    desk: Desk,
+    clinic: Path,  # noqa: F811
+    server: MailServer,  # noqa: F811
+) -> None:
+    desk.open_form()
+    cases = [
+        (
+            {**MARIA, "email": "maria-at-clinic"},
+            "email",
+            "“maria-at-clinic” is not an email address: check it, it looks like "
+            "name@example.com",
+        ),
+        ({**MARIA, "brochure": ""}, "brochures", "Tick at least one handout to send"),
+        (
+            {**MARIA, "brochure": "../_brand"},
+            "brochures",
+            "There is no handout called “../_brand”: tick the handouts from the list",
+        ),
+        ({**MARIA, "first_name": " "}, "first_name", "Enter the patient’s first name"),
+    ]
+    for fields, field, message in cases:
+        status, page = desk.post(fields)
+        assert status == 400, page
+        assert text(page).startswith("Error: Email a handout to a patient")  # the title
+        assert f"Nothing was sent: please check this {message}" in text(page)
+        error = f'<p class="field-error" id="{field}-error">'
+        assert error + f'<span class="visually-hidden">Error: </span>{message}</p>' in unescape(
+            page
+        )
+        if field != "brochures":
+            assert re.search(
+                f'<input id="{field}" [^>]*aria-describedby="[^"]*{field}-error"'
+                '[^>]* aria-invalid="true" autofocus>',
+                page,
+            ), page
+        else:
+            assert '<fieldset class="handouts invalid" aria-describedby="brochures-error">' in page
+        assert f'value="{fields["email"]}"' in page  # what was typed stays
+    assert server.handler.received == []
+    assert not (clinic / "send-log.sqlite").exists()
+
+
+def test_posts_from_elsewhere_are_refused(desk: Desk, server: MailServer) -> None:  # noqa: F811
+    desk.open_form()
+    refused = "This form cannot be sent Nothing was sent."
+    for headers in (
+        {"Origin": "http://evil.test", "Sec_Fetch_Site": "cross-site"},
+        {"Origin": "null"},
+        {"Sec_Fetch_Site": "same-site"},
+    ):
+        status, page = desk.post(MARIA, **headers)  # even with the right token
+        assert (status, refused in text(page)) == (403, True), headers
+    good_token = desk.token
+    desk.token = "0" * 64
+    status, page = desk.post(MARIA)
+    assert (status, refused in text(page)) == (403, True)
+    desk.token, desk.cookie = good_token, ""  # a token without its session cookie
+    status, page = desk.post(MARIA)
+    assert (status, refused in text(page)) == (403, True)
+    assert server.handler.received == []
+
+
+def test_send_then_confirm_before_sending_again_and_the_sent_view(
+    desk: Desk,
+    server: MailServer,  # noqa: F811
+) -> None:
+    page = desk.open_form("conditions")
+    assert 'value="conditions" checked' in page
+    assert "Emailing is not set up yet" not in text(page)
+    status, page = desk.post(MARIA)
+    assert status == 200, page
+    assert re.search(r"Sent to maria@clinic\.test at \d{1,2}:\d\d [AP]M", text(page)), text(page)
+    assert "Maria López gets “Skin concerns exosomes may help” by email." in text(page)
+    assert 'value="Maria"' not in page  # the form is empty for the next patient
+    (got,) = server.handler.received
+    name, pdf, _ = pdf_of(got.message)
+    assert name == "Skin concerns exosomes may help - Maria López.pdf"
+    assert "Prepared for Maria López" in pdf
+
+    # The same person again, another handout, a minute later: asked first, nothing sent.
+    status, page = desk.post({**MARIA, "brochure": "exosomes-vs-prp"})
+    assert status == 200
+    assert "You emailed maria@clinic.test at" in text(page)
+    assert "That email had “Skin concerns exosomes may help”. Send “Exosomes and PRP” now" in (
+        text(page)
+    )
+    assert '<input type="hidden" name="confirm" value="maria@clinic.test">' in page
+    assert ">Send again</button>" in page and 'value="Maria"' in page
+    assert len(server.handler.received) == 1
+    status, page = desk.post(
+        {**MARIA, "email": "MARIA@clinic.test", "brochure": "exosomes-vs-prp", "confirm": "x"}
+    )
+    assert "You emailed maria@clinic.test" in text(page)  # a confirmation for another address
+    status, page = desk.post(
+        {**MARIA, "brochure": "exosomes-vs-prp", "confirm": "maria@clinic.test"}
+    )
+    assert "Sent to maria@clinic.test at" in text(page)
+    assert len(server.handler.received) == 2
+    assert pdf_of(server.handler.received[1].message)[0].startswith("Exosomes and PRP - ")
+
+    status, headers, page = desk.request("GET", "/desk/sent")
+    assert status == 200
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)[1:]
+    assert [text(r) for r in rows] == [
+        f"{when} Maria López maria@clinic.test {what} Sent"
+        for when, what in zip(
+            re.findall(r'<td data-label="When">([^<]+)</td>', page),
+            ["“Exosomes and PRP”", "“Skin concerns exosomes may help”"],
+            strict=True,
+        )
+    ]
+    # Lead copies made for the desk are never served.
+    assert (desk.served.root / "out/leads/front-desk").is_dir()
+    for path in ("/leads/front-desk/", "/leads/front-desk/state.json", "/leads/manifest.csv"):
+        assert desk.served.get(path)[0] == 404
+
+
+def test_the_page_says_when_emailing_is_not_set_up(
+    clinic: Path,  # noqa: F811
+    server: MailServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("BROCHURE_SMTP_PASSWORD")
+    served = Server(clinic)
+    try:
+        desk = Desk(served)
+        page = text(desk.open_form())
+        assert (
+            "Emailing is not set up yet The mail password is not set, so no email can go out. "
+            "Whoever started brochure serve: stop it (Ctrl-C), type export "
+            "BROCHURE_SMTP_PASSWORD=the-password in the same window, and start brochure "
+            "serve again."
+        ) in page
+        status, page = desk.post(MARIA)
+        assert "Not sent: emailing is not set up yet The mail password is not set" in text(page)
+    finally:
+        served.stop()
+    assert server.handler.received == []
+
+
+def test_the_browser_sends_from_the_catalog(
+    desk: Desk,
+    server: MailServer,  # noqa: F811
+    browser: str,  # noqa: F811
+) -> None:
+    arrived: list[float] = []
+    handle = server.handler.handle_DATA
+
+    async def stamped(*args: object) -> str:
+        arrived.append(time.monotonic())
+        return await handle(*args)
+
+    server.handler.handle_DATA = stamped  # type: ignore[method-assign]
+    with urllib.request.urlopen(f"http://{browser}/json/list", timeout=10) as reply:
+        target = next(t for t in json.load(reply) if t["type"] == "page")
+    tab = Tab(target["webSocketDebuggerUrl"])
+    tab.call("Page.enable")
+    tab.call("Page.navigate", url=desk.served.base + "/")
+    tab.wait("document.readyState === 'complete' && !!document.querySelector('.served')", 15)
+    link = "document.querySelector('a[href=\"desk/email?brochure=conditions\"]')"
+    assert tab.evaluate(f"{link}.offsetParent !== null") is True  # shown when served
+    tab.evaluate(f"{link}.click()")
+    tab.wait("location.pathname === '/desk/email' && document.readyState === 'complete'", 15)
+    assert tab.evaluate("document.querySelector('#brochure-conditions').checked") is True
+
+    def fill(fields: dict[str, str]) -> None:
+        for name, value in fields.items():
+            tab.evaluate(f"document.getElementById({json.dumps(name)}).focus()")
+            tab.call("Input.insertText", text=value)
+
+    def send() -> float:
+        tab.evaluate("window.before = true")
+        clicked = time.monotonic()
+        tab.evaluate("document.querySelector('button[type=submit]').click()")
+        tab.wait("window.before === undefined && document.readyState === 'complete'", 30)
+        return clicked
+
+    fill({"first_name": "Maria", "last_name": "López", "email": "maria@clinic.test"})
+    clicked = send()
+    page = tab.evaluate("document.querySelector('main').innerText")
+    assert re.search(r"Sent to maria@clinic\.test at \d{1,2}:\d\d [AP]M", page), page
+    assert tab.evaluate("document.activeElement === document.body") is True
+    (got,) = server.handler.received
+    assert got.rcpt_tos == ["maria@clinic.test"]
+    name, pdf, _ = pdf_of(got.message)
+    assert (name, "Prepared for Maria López" in pdf) == (
+        "Skin concerns exosomes may help - Maria López.pdf",
+        True,
+    )
+    took = arrived[0] - clicked
+    print(f"\nfront desk: Send clicked -> message at the mail server: {took:.2f} s")
+    assert took < 10
+
+    # The same person again: the page asks first, and nothing more is sent.
+    fill({"first_name": "Maria", "last_name": "López", "email": "maria@clinic.test"})
+    send()
+    page = tab.evaluate("document.querySelector('main').innerText")
+    assert "You emailed maria@clinic.test at" in page, page
+    assert tab.evaluate("document.querySelector('button[type=submit]').innerText") == "Send again"
+    assert len(server.handler.received) == 1
+
+    # Another site's page posts the form (no token): refused, nothing sent.
+    attack = (
+        f'<form method="post" action="{desk.served.base}/desk/email">'
+        + "".join(f'<input name="{k}" value="{v}">' for k, v in MARIA.items())
+        + "</form>"
+    )
+    tab.call("Page.navigate", url="data:text/html," + quote(attack))
+    tab.wait("document.readyState === 'complete' && !!document.forms[0]", 15)
+    tab.evaluate("document.forms[0].submit()")
+    tab.wait("document.title.startsWith('This form cannot be sent')", 15)
+    assert len(server.handler.received) == 1
+    tab.ws.close()
