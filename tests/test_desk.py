@@ -206,9 +206,10 @@ def test_send_then_confirm_before_sending_again_and_the_sent_view(
     status, page = desk.post({**MARIA, "brochure": "exosomes-vs-prp"})
     assert status == 200
     assert "You emailed maria@clinic.test at" in text(page)
-    assert "That email had “Skin concerns exosomes may help”. Send “Exosomes and PRP” now" in (
-        text(page)
-    )
+    assert (
+        "That email had “Skin concerns exosomes may help”. Send “Exosomes and PRP” now too? "
+        "Press Send again, or Cancel."
+    ) in text(page)
     assert '<input type="hidden" name="confirm" value="maria@clinic.test">' in page
     assert ">Send again</button>" in page and 'value="Maria"' in page
     assert len(mail.handler.to("maria@clinic.test")) == 1
@@ -233,6 +234,19 @@ def test_send_then_confirm_before_sending_again_and_the_sent_view(
         "TIME Maria López maria@clinic.test “Exosomes and PRP” Sent",
         "TIME Maria López maria@clinic.test “Skin concerns exosomes may help” Sent",
     ]
+    # A mailbox the server refuses: said in plain words, listed as not sent.
+    mail.handler.replies["nobody@clinic.test"].append("550 5.1.1 No such user")
+    status, page = desk.post({**MARIA, "email": "nobody@clinic.test"})
+    assert (
+        "Not sent: the mail server refused nobody@clinic.test It answered: 550 5.1.1 No such "
+        "user. Check the address with the patient, correct it and send again."
+    ) in text(page)
+    status, _, page = desk.request("GET", "/desk/sent")
+    assert (
+        "nobody@clinic.test “Skin concerns exosomes may help” Not sent: 550 5.1.1 No such user"
+        in text(page)
+    )
+
     # Lead copies made for the desk are never served.
     assert (desk.served.root / "out/leads/front-desk").is_dir()
     for path in ("/leads/front-desk/", "/leads/front-desk/state.json", "/leads/manifest.csv"):

@@ -267,11 +267,12 @@ class Desk:
         now = dt.datetime.now(dt.UTC)
         if earlier and now - earlier[0].updated < RECENT:
             last = earlier[0]
+            had = titles(last.brochures, known)
+            ask = "Send it again?" if had == what else f"Send {what} now too?"
             return Notice(
                 "confirm",
                 f"You emailed {last.email} at {clock(last.updated)}",
-                f"That email had {titles(last.brochures, known)}. Send {what} now as well? "
-                "Press Send again, or go back to the handouts.",
+                f"That email had {had}. {ask} Press Send again, or Cancel.",
             )
         if same is not None:
             return Notice(
@@ -322,6 +323,19 @@ class Desk:
                 f"Not sent: {outcome.email} asked not to get emails from the clinic",
                 "The address is on the opt-out list (unsubscribed.csv). Print the handout "
                 "for the patient instead.",
+            )
+        if outcome.reply.startswith("5"):  # the server refused this address for good
+            return Notice(
+                "error",
+                f"Not sent: the mail server refused {outcome.email}",
+                f"It answered: {outcome.reply}. Check the address with the patient, "
+                "correct it and send again.",
+            )
+        if outcome.reply:  # busy or unreachable, even after a few tries
+            return Notice(
+                "error",
+                f"Not sent to {outcome.email}: the mail server did not take it just now",
+                f"It answered: {outcome.reply}. Try again in a few minutes.",
             )
         return Notice("error", f"Not sent to {lead.email}", outcome.reason)
 
@@ -377,6 +391,7 @@ class Desk:
             css=Markup(css),
             clock=clock,
             titles=titles,
+            shown=SHOWN,
         )
 
 
