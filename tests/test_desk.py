@@ -6,6 +6,7 @@ once through headless Chromium, from the catalog page to the message in the mail
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import re
@@ -17,6 +18,10 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+
+from brochure.serve.desk import Desk as DeskPages
+from brochure.serve.desk import on_this_computer
+from brochure.source.project import Project
 
 from .conftest import copy_project
 from .live import Server
@@ -113,6 +118,65 @@ def front(tmp_path_factory: pytest.TempPathFactory, mail: MailServer) -> Iterato
 def desk(front: Server) -> Desk:
     """A fresh browser session on the shared front desk."""
     return Desk(front)
+
+
+@pytest.mark.parametrize(
+    ("client", "answered"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.1", True),
+        ("::1", True),
+        ("192.168.1.20", False),
+        ("10.0.0.5", False),
+        ("fe80::1", False),
+        (None, False),
+        ("not an address", False),
+    ],
+)
+def test_the_desk_answers_only_this_computer(client: str | None, answered: bool) -> None:
+    assert on_this_computer(client) is answered
+
+
+def test_the_desk_pages_refuse_other_computers(project: Path) -> None:
+    """Even with --host 0.0.0.0 (the previews open to the network), in-process over ASGI."""
+    from starlette.applications import Starlette
+
+    app = Starlette(routes=DeskPages(Project.at(project)).routes())
+
+    def get(path: str, client: str) -> tuple[int, str]:
+        scope = {
+            "type": "http",
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "headers": [(b"host", b"192.0.2.2:8000")],
+            "client": (client, 50000),
+            "server": ("192.0.2.2", 8000),
+        }
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        asyncio.run(app(scope, receive, send))
+        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return sent[0]["status"], text(body.decode())
+
+    for path in ("/desk/sent", "/desk/email"):
+        status, page = get(path, "192.0.2.7")
+        assert status == 403
+        assert (
+            "Emailing and the list of sent emails work only on the computer that runs "
+            "brochure serve."
+        ) in page
+    assert get("/desk/sent", "127.0.0.1") == (200, get("/desk/sent", "::1")[1])
+    assert "No emails have been sent yet." in get("/desk/sent", "127.0.0.1")[1]
 
 
 def test_catalog_links_to_the_desk_only_when_served(desk: Desk) -> None:

@@ -18,6 +18,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -71,6 +72,17 @@ def cross_site(headers: Mapping[str, str]) -> bool:
         return True
     origin = headers.get("origin")
     return origin is not None and origin != f"http://{headers.get('host', '')}"
+
+
+def on_this_computer(client: str | None) -> bool:
+    """Tell whether a request comes from this computer (the desk never answers others,
+    even when `--host 0.0.0.0` opens the previews to the network)."""
+    import ipaddress
+
+    try:
+        return client is not None and ipaddress.ip_address(client).is_loopback
+    except ValueError:
+        return False
 
 
 # ---- The form --------------------------------------------------------------------------
@@ -210,6 +222,8 @@ class Desk:
     async def email(self, request: Request) -> Response:
         """The form (GET), or send what it holds (POST)."""
         session = request.cookies.get(COOKIE, "")
+        if not on_this_computer(request.client.host if request.client else None):
+            return self.respond(session, "elsewhere", status=403)
         known = await asyncio.to_thread(handouts, self.project)
         if request.method == "GET":
             form = Form()
@@ -242,6 +256,10 @@ class Desk:
         """The last sends from the send log: who, what, when, how it went."""
         from brochure.send.log import SendLog
 
+        session = request.cookies.get(COOKIE, "")
+        if not on_this_computer(request.client.host if request.client else None):
+            return self.respond(session, "elsewhere", status=403)
+
         def read() -> tuple[list[Any], dict[str, str]]:
             log = SendLog(self.project.send_log_path, readonly=True)
             try:
@@ -250,7 +268,7 @@ class Desk:
                 log.close()
 
         records, known = await asyncio.to_thread(read)
-        return self.respond(request.cookies.get(COOKIE, ""), "sent", records=records, known=known)
+        return self.respond(session, "sent", records=records, known=known)
 
     def previous(self, form: Form, known: Mapping[str, str]) -> Notice | None:
         """Ask first when this address got an email a moment ago, or these handouts ever."""
@@ -355,7 +373,7 @@ class Desk:
             html = self.render(page, token=self.tokens.token(session), **context)
         except BrochureError as exc:
             html, status = (
-                f"<!doctype html><title>Error</title><p>{_escape(plain(exc, self.project))}",
+                f"<!doctype html><title>Error</title><p>{escape(plain(exc, self.project))}",
                 500,
             )
         response = HTMLResponse(html, status_code=status, headers=headers)
@@ -403,9 +421,3 @@ async def _body(request: Request) -> bytes:
         if len(body) > MAX_FORM:
             break
     return body[:MAX_FORM]
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)
