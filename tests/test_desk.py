@@ -126,6 +126,8 @@ def desk(front: Server) -> Desk:
         ("127.0.0.1", True),
         ("127.8.9.1", True),
         ("::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("::ffff:192.168.1.20", False),
         ("192.168.1.20", False),
         ("10.0.0.5", False),
         ("fe80::1", False),
@@ -241,9 +243,10 @@ def test_posts_from_elsewhere_are_refused(desk: Desk, mail: MailServer) -> None:
         status, page = desk.post(MARIA, **headers)  # even with the right token
         assert (status, refused in text(page)) == (403, True), headers
     good_token = desk.token
-    desk.token = "0" * 64
-    status, page = desk.post(MARIA)
-    assert (status, refused in text(page)) == (403, True)
+    for wrong in ("0" * 64, "", "é" * 64):
+        desk.token = wrong
+        status, page = desk.post(MARIA)
+        assert (status, refused in text(page)) == (403, True), wrong
     desk.token, desk.cookie = good_token, ""  # a token without its session cookie
     status, page = desk.post(MARIA)
     assert (status, refused in text(page)) == (403, True)

@@ -58,14 +58,14 @@ class Tokens:
         return hmac.new(self.secret, session.encode(), hashlib.sha256).hexdigest()
 
     def valid(self, session: str, token: str) -> bool:
-        return bool(session) and hmac.compare_digest(self.token(session), token)
+        return bool(session) and hmac.compare_digest(self.token(session).encode(), token.encode())
 
 
 def cross_site(headers: Mapping[str, str]) -> bool:
-    """Tell whether a browser says the request comes from another site (or none it names).
+    """Tell whether a browser says the request comes from a page of another origin.
 
-    Browsers send Sec-Fetch-Site and Origin with every form post; a request without either
-    (not a browser) must still carry the token.
+    Browsers send Sec-Fetch-Site and Origin with form posts (Origin "null" from a sandboxed
+    or data: page); a request without either (not a browser) must still carry the token.
     """
     site = headers.get("sec-fetch-site")
     if site is not None and site not in ("same-origin", "none"):
@@ -80,9 +80,11 @@ def on_this_computer(client: str | None) -> bool:
     import ipaddress
 
     try:
-        return client is not None and ipaddress.ip_address(client).is_loopback
+        address = ipaddress.ip_address(client or "")
     except ValueError:
         return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on a dual-stack socket
+    return (mapped or address).is_loopback
 
 
 # ---- The form --------------------------------------------------------------------------
