@@ -262,7 +262,10 @@ def test_send_then_confirm_before_sending_again_and_the_sent_view(
     status, page = desk.post(MARIA)
     assert status == 200, page
     assert re.search(r"Sent to maria@clinic\.test at \d{1,2}:\d\d [AP]M", text(page)), text(page)
-    assert "Maria López gets “Skin concerns exosomes may help” by email." in text(page)
+    assert (
+        "Maria López gets “Skin concerns exosomes may help” by email. It is listed under Sent "
+        "emails." in text(page)
+    )
     assert 'value="Maria"' not in page  # the form is empty for the next patient
     (got,) = mail.handler.to("maria@clinic.test")
     name, pdf, _ = pdf_of(got.message)

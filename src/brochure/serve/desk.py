@@ -329,7 +329,7 @@ class Desk:
             return Notice(
                 "sent",
                 f"Sent to {outcome.email} at {clock(dt.datetime.now(dt.UTC))}",
-                f"{form.name} gets {what} by email. The Sent page lists it.",
+                f"{form.name} gets {what} by email. It is listed under Sent emails.",
             )
         if outcome.status is run.Status.ALREADY_SENT:
             return Notice(
