@@ -18,12 +18,13 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+from starlette.applications import Starlette
 
 from brochure.serve.desk import Desk as DeskPages
 from brochure.serve.desk import on_this_computer
 from brochure.source.project import Project
 
-from .conftest import copy_project
+from .conftest import ROOT, copy_project, write
 from .live import Server
 from .mailserver import PASSWORD, MailServer
 from .test_send import clinic, fill_in, pdf_of, server  # noqa: F401 (fixtures)
@@ -139,46 +140,61 @@ def test_the_desk_answers_only_this_computer(client: str | None, answered: bool)
     assert on_this_computer(client) is answered
 
 
+def desk_app(project: Path) -> Starlette:
+    """The desk pages alone, as `brochure serve` mounts them."""
+    return Starlette(routes=DeskPages(Project.at(project)).routes())
+
+
+def asgi(
+    app: Starlette,
+    method: str,
+    path: str,
+    client: str = "127.0.0.1",
+    headers: tuple[tuple[str, str], ...] = (),
+    body: bytes = b"",
+) -> tuple[int, dict[str, str], str]:
+    """Ask the desk pages in-process (no build, no socket): status, headers, page."""
+    path, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in (("Host", "h:80"), *headers)],
+        "client": (client, 50000),
+        "server": ("h", 80),
+    }
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = sent[0]
+    got = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+    page = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], got, page.decode()
+
+
 def test_the_desk_pages_refuse_other_computers(project: Path) -> None:
-    """Even with --host 0.0.0.0 (the previews open to the network), in-process over ASGI."""
-    from starlette.applications import Starlette
-
-    app = Starlette(routes=DeskPages(Project.at(project)).routes())
-
-    def get(path: str, client: str) -> tuple[int, str]:
-        scope = {
-            "type": "http",
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "headers": [(b"host", b"192.0.2.2:8000")],
-            "client": (client, 50000),
-            "server": ("192.0.2.2", 8000),
-        }
-        sent: list[dict] = []
-
-        async def receive() -> dict:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict) -> None:
-            sent.append(message)
-
-        asyncio.run(app(scope, receive, send))
-        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        return sent[0]["status"], text(body.decode())
-
+    """Even with --host 0.0.0.0 (the previews open to the network)."""
+    app = desk_app(project)
     for path in ("/desk/sent", "/desk/email"):
-        status, page = get(path, "192.0.2.7")
+        status, _, page = asgi(app, "GET", path, client="192.0.2.7")
         assert status == 403
         assert (
             "Emailing and the list of sent emails work only on the computer that runs "
             "brochure serve."
-        ) in page
-    assert get("/desk/sent", "127.0.0.1") == (200, get("/desk/sent", "::1")[1])
-    assert "No emails have been sent yet." in get("/desk/sent", "127.0.0.1")[1]
+        ) in text(page)
+    for client in ("127.0.0.1", "::1"):
+        status, _, page = asgi(app, "GET", "/desk/sent", client=client)
+        assert (status, "No emails have been sent yet." in text(page)) == (200, True)
 
 
 def test_catalog_links_to_the_desk_only_when_served(desk: Desk) -> None:
@@ -329,21 +345,29 @@ def test_the_page_says_when_emailing_is_not_set_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("BROCHURE_SMTP_PASSWORD")
-    served = Server(clinic)
-    try:
-        desk = Desk(served)
-        page = text(desk.open_form())
-        assert (
-            "Emailing is not set up yet The mail password is not set, so no email can go out. "
-            "Whoever started brochure serve: stop it (Ctrl-C), type export "
-            "BROCHURE_SMTP_PASSWORD=the-password in the same window, and start brochure "
-            "serve again."
-        ) in page
-        status, page = desk.post(MARIA)
-        assert status == 200
-        assert "Not sent: emailing is not set up yet The mail password is not set" in text(page)
-    finally:
-        served.stop()
+    app = desk_app(clinic)
+    status, headers, page = asgi(app, "GET", "/desk/email?brochure=conditions")
+    assert status == 200
+    assert (
+        "Emailing is not set up yet The mail password is not set, so no email can go out. "
+        "Whoever started brochure serve: stop it (Ctrl-C), type export "
+        "BROCHURE_SMTP_PASSWORD=the-password in the same window, and start brochure "
+        "serve again."
+    ) in text(page)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    cookie = ("Cookie", headers["set-cookie"].split(";")[0])
+    form = urlencode({**MARIA, "token": token}).encode()
+    status, _, page = asgi(app, "POST", "/desk/email", headers=(cookie,), body=form)
+    assert status == 200
+    assert "Not sent: emailing is not set up yet The mail password is not set" in text(page)
+    # A token is only good on the server that made it (a restart makes a new secret).
+    status, _, page = asgi(desk_app(clinic), "POST", "/desk/email", headers=(cookie,), body=form)
+    assert status == 403
+    # The shipped mail.yml (placeholders) says what to fill in, at its line.
+    write(clinic, "mail.yml", (ROOT / "mail.yml").read_text(encoding="utf-8"))
+    page = text(asgi(app, "GET", "/desk/email")[2])
+    assert "Emailing is not set up yet mail.yml:" in page
+    assert "is a placeholder. Fill in your mail provider's SMTP server." in page
     assert server.handler.received == []
 
 
