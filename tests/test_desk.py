@@ -333,6 +333,16 @@ def test_send_then_confirm_before_sending_again_and_the_sent_view(
         in text(page)
     )
 
+    # A busy server: tried three times within seconds (not mail.yml's waits), then said so.
+    mail.handler.replies["busy@clinic.test"].extend(["451 4.3.0 Try later"] * 3)
+    start = time.monotonic()
+    status, page = desk.post({**MARIA, "email": "busy@clinic.test"})
+    assert 3 <= time.monotonic() - start < 10  # the desk's waits, 1 + 2 s
+    assert (
+        "Not sent to busy@clinic.test: the mail server did not take it just now It answered: "
+        "451 4.3.0 Try later (tried 3 times). Try again in a few minutes."
+    ) in text(page)
+
     # Lead copies made for the desk are never served.
     assert (desk.served.root / "out/leads/front-desk").is_dir()
     for path in ("/leads/front-desk/", "/leads/front-desk/state.json", "/leads/manifest.csv"):

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 TEMPLATE = "_desk.html"
 COOKIE = "brochure_desk"
+WAITS = (1.0, 2.0)  # seconds before retrying a busy mail server: someone is waiting
 RECENT = dt.timedelta(minutes=30)  # another send to the same address this soon: ask first
 SHOWN = 50  # sends listed on the Sent page
 MAX_FORM = 64 * 1024  # bytes: a form is a few hundred
@@ -313,7 +314,7 @@ class Desk:
             lead_id=form.values["lead_id"],
             coordinator=form.values["coordinator"],
         )
-        options = run.Options(send=True, resend=again)
+        options = run.Options(send=True, resend=again, retry_waits=WAITS)
         try:
             outcome = run.send_one(
                 self.project,
