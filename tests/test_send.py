@@ -52,6 +52,11 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MailServ
 @pytest.fixture
 def clinic(project: Path, server: MailServer) -> Path:
     """The shipped project with real-looking details, mail.yml for the server, leads."""
+    return fill_in(project, server)
+
+
+def fill_in(project: Path, server: MailServer) -> Path:
+    """Give a project real-looking details, mail.yml for `server`, leads and opt-outs."""
     replace_in(
         project, "_brand.yml", "123 Placeholder Street, Suite 100, Anytown, AZ 85000", ADDRESS
     )

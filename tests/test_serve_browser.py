@@ -82,6 +82,12 @@ class Tab:
                 self.events.append(message)
 
 
+def loaded(tab: Tab, expression: str, timeout: float) -> None:
+    """Wait for the page that is loading to finish, then check `expression` holds in it."""
+    tab.event("Page.loadEventFired", lambda _: True, timeout=timeout)
+    assert tab.evaluate(expression) is True, expression
+
+
 def websocket_timeout() -> type[Exception]:
     import websocket
 

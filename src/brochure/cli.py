@@ -209,6 +209,8 @@ def serve(port: int, host: str, project_dir: str) -> None:
 
     Open the address it prints: the catalog of every brochure, each with its PDF and
     preview. Saving a brochure, template, style or the brand file updates open pages.
+    On this computer the catalog also emails a handout to a patient (mail.yml, password
+    in BROCHURE_SMTP_PASSWORD) and lists the emails sent.
     Example: brochure serve --port 8001
     """
     from brochure.serve.server import run

@@ -47,6 +47,22 @@ class Entry:
     attempts: int
 
 
+@dataclass(frozen=True)
+class Record:
+    """One send as the front desk's Sent view shows it (read-only)."""
+
+    email: str
+    name: str
+    lead_id: str
+    brochures: tuple[str, ...]
+    status: str  # sending | sent | failed
+    reply: str
+    updated: dt.datetime  # when the row last changed (UTC)
+
+
+RECORD_COLUMNS = "email, name, lead_id, brochures, status, reply, updated"
+
+
 def send_key(email: str, lead_id: str, slugs: tuple[str, ...]) -> str:
     """The identity of a send: the same address, lead and brochures is the same email."""
     return "|".join((email.casefold(), lead_id, ",".join(sorted(slugs))))
@@ -86,6 +102,42 @@ class SendLog:
         except sqlite3.OperationalError:  # a read-only look at a log not made yet
             return None
         return Entry(*found) if found else None
+
+    def recent(self, limit: int = 50) -> list[Record]:
+        """The last `limit` sends, newest first."""
+        return self._records(
+            f"SELECT {RECORD_COLUMNS} FROM sends ORDER BY updated DESC, rowid DESC LIMIT ?",
+            (limit,),
+        )
+
+    def sends_to(self, email: str) -> list[Record]:
+        """Every send to `email` (any letter case, any brochures), newest first."""
+        prefix = email.casefold() + "|"
+        return self._records(
+            f"SELECT {RECORD_COLUMNS} FROM sends WHERE substr(key, 1, ?) = ? "
+            "ORDER BY updated DESC, rowid DESC",
+            (len(prefix), prefix),
+        )
+
+    def _records(self, sql: str, params: tuple[object, ...]) -> list[Record]:
+        if self.db is None:
+            return []
+        try:
+            rows = self.db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError:  # a read-only look at a log not made yet
+            return []
+        return [
+            Record(
+                email,
+                name,
+                lead_id,
+                tuple(filter(None, slugs.split(","))),
+                status,
+                reply,
+                dt.datetime.fromisoformat(updated),
+            )
+            for email, name, lead_id, slugs, status, reply, updated in rows
+        ]
 
     def sending(
         self,

@@ -17,7 +17,7 @@ import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -63,6 +63,7 @@ class Options:
     email: str = "brochures"
     resend: bool = False
     jobs: int = 0  # worker processes for the copies (0: one per CPU core)
+    retry_waits: tuple[float, ...] | None = None  # None: mail.yml's (the front desk is quicker)
 
 
 @dataclass(frozen=True)
@@ -268,9 +269,7 @@ def send_one(
     if isinstance(row, RowProblem):
         reason = plain_reason(row.message.replace("first_name", "the name"), row.hint)
         return Outcome(Status.FAILED, lead.email, lead.name, reason=reason, report=reason)
-    single = Options(
-        send=options.send, email=options.email, resend=options.resend, jobs=1, limit=None
-    )
+    single = replace(options, jobs=1, limit=None)
     with closing(Session(project, slugs, single, password, None, lambda _: None)) as session:
         decided = session.precheck(row)
         if decided is not None:
@@ -296,6 +295,8 @@ class Session:
         self.options = options
         self.leads_path = leads_path
         self.mail = settings.load(project)
+        if options.retry_waits is not None:
+            self.mail = replace(self.mail, retry_waits=options.retry_waits)
         self.brand = brandfile.load(project)
         self.template = template.load(project, options.email, self.brand.colors)
         unfilled = settings.placeholders(project, self.mail, self.brand)

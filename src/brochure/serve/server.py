@@ -231,9 +231,13 @@ def app(  # noqa: PLR0915
     from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
+    from brochure.build.catalog import PAGE
+    from brochure.serve.desk import Desk, served
+
     script = live_script()
     # PDFs are left without: Chromium's own PDF viewer does not work under the policy.
     page_headers = {**HEADERS, "Content-Security-Policy": content_policy()}
+    desk = Desk(project)
 
     async def events(request: object) -> Response:
         from starlette.responses import StreamingResponse
@@ -250,6 +254,8 @@ def app(  # noqa: PLR0915
             return PlainTextResponse("Not found", status_code=404, headers=HEADERS)
         if path.suffix == ".html":
             html = path.read_text(encoding="utf-8")
+            if name == PAGE:
+                html = served(html)  # the catalog shows its front-desk links
             return HTMLResponse(inject(html, script), headers=page_headers)
         return FileResponse(path, headers=HEADERS if path.suffix == ".pdf" else page_headers)
 
@@ -271,7 +277,7 @@ def app(  # noqa: PLR0915
                 await task
 
     return Starlette(
-        routes=[Route(EVENTS, events), Route("/{path:path}", files)],
+        routes=[Route(EVENTS, events), *desk.routes(), Route("/{path:path}", files)],
         middleware=[Middleware(HostGuard, hosts=hosts)],
         lifespan=lifespan,
     )
