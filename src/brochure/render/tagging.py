@@ -27,10 +27,11 @@ def finish(pdf_bytes: bytes) -> bytes:
         if root is None:
             return pdf_bytes
         owned = _owned_content(pdf, root)
+        matrices = {page.objgen: _page_matrix(page) for page in pdf.pages}
         for number, page in enumerate(pdf.pages):
             _mark_artifacts(pdf, page, owned.get(number, set()))
         for element in _elements(root):
-            _fix_figure_box(element)
+            _fix_figure_box(element, matrices)
             _add_scope(element)
         _add_id_tree(pdf, root)
         out = BytesIO()
@@ -91,21 +92,19 @@ def _mark_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, owned: set[int]) -> No
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
 
 
-def _page_matrix(element: Any) -> tuple[float, float, float]:
+def _page_matrix(page: pikepdf.Page) -> tuple[float, float, float]:
     """Return (x offset, y offset, y sign) of the page's first `cm`: CSS px -> PDF points."""
-    page = element.get("/Pg")
-    if page is not None:
-        instructions: list[Any] = list(pikepdf.parse_content_stream(page))
-        for operands, operator in instructions:
-            if str(operator) == "cm":
-                _a, _b, _c, d, e, f = (float(v) for v in operands)
-                return e, f, d / abs(d) if d else 1.0
-            if str(operator) in ("BT", "Do", "re", "BDC"):
-                break
+    instructions: list[Any] = list(pikepdf.parse_content_stream(page))
+    for operands, operator in instructions:
+        if str(operator) == "cm":
+            _a, _b, _c, d, e, f = (float(v) for v in operands)
+            return e, f, d / abs(d) if d else 1.0
+        if str(operator) in ("BT", "Do", "re", "BDC"):
+            break
     return 0.0, 0.0, 1.0
 
 
-def _fix_figure_box(element: Any) -> None:
+def _fix_figure_box(element: Any, matrices: dict[Any, tuple[float, float, float]]) -> None:
     """Write a Figure's /BBox in PDF user space (WeasyPrint writes CSS px from the top)."""
     attributes = element.get("/A")
     if Name.Figure != element.S or not isinstance(attributes, Dictionary):
@@ -114,7 +113,8 @@ def _fix_figure_box(element: Any) -> None:
     if box is None:
         return
     x0, y0, x1, y1 = (float(v) * PX_TO_PT for v in box)
-    dx, dy, sign = _page_matrix(element)
+    page = element.get("/Pg")
+    dx, dy, sign = matrices.get(page.objgen, (0.0, 0.0, 1.0)) if page is not None else (0, 0, 1)
     top, bottom = dy + sign * y0, dy + sign * y1
     attributes.BBox = Array(
         [round(v, 3) for v in (dx + x0, min(top, bottom), dx + x1, max(top, bottom))]
