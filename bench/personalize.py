@@ -15,14 +15,15 @@ a temporary folder with the real code (worker processes, manifest, state file) a
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -68,34 +69,48 @@ def make_leads(path: Path, count: int) -> Path:
 
 
 class PeakMemory:
-    """Sample RSS and PSS of this process and its children until stopped."""
+    """Sample RSS and PSS of this process and its children until stopped.
+
+    The sampling runs in a process of its own: a thread here would make the code measured
+    run its workers in this process (forking a threaded program is unsafe, so it does not).
+    """
 
     def __init__(self) -> None:
         self.rss = self.pss = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._stop = multiprocessing.Event()
+        self._result, sender = multiprocessing.Pipe(duplex=False)
+        self._sampler = multiprocessing.Process(
+            target=_sample, args=(os.getpid(), self._stop, sender), daemon=True
+        )
 
     def __enter__(self) -> PeakMemory:
-        self._thread.start()
+        self._sampler.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join()
+        self.rss, self.pss = self._result.recv()
+        self._sampler.join()
 
-    def _run(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            rss = pss = 0
-            for proc in [me, *me.children(recursive=True)]:
-                try:
-                    info = proc.memory_full_info()
-                except psutil.Error:
-                    continue
-                rss += info.rss
-                pss += getattr(info, "pss", info.rss)
-            self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
-            time.sleep(0.02)
+
+def _sample(pid: int, stop: Any, result: Any) -> None:
+    """Report the peak memory of `pid` and its children (but this sampler) until `stop`."""
+    me, parent = os.getpid(), psutil.Process(pid)
+    peak_rss = peak_pss = 0
+    while not stop.is_set():
+        rss = pss = 0
+        for proc in [parent, *parent.children(recursive=True)]:
+            if proc.pid == me:
+                continue
+            try:
+                info = proc.memory_full_info()
+            except psutil.Error:
+                continue
+            rss += info.rss
+            pss += getattr(info, "pss", info.rss)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        stop.wait(0.02)
+    result.send((peak_rss, peak_pss))
 
 
 def per_copy(proj: Project, sample: int) -> tuple[float, float]:
