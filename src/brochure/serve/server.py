@@ -16,11 +16,11 @@ import ipaddress
 import json
 import socket
 import traceback
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from brochure.errors import BrochureError, error_line
 from brochure.serve.rebuild import Failure, Rebuilder
@@ -28,6 +28,7 @@ from brochure.source.project import Project
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+    from starlette.responses import Response
 
 DATA = Path(__file__).parent.parent / "data"
 EVENTS = "/_brochure/events"
@@ -213,7 +214,7 @@ class Hub:
             self.queues.discard(queue)
 
 
-def app(  # noqa: PLR0915
+def app(
     project: Project,
     rebuilder: Rebuilder,
     hub: Hub,
@@ -228,24 +229,38 @@ def app(  # noqa: PLR0915
     """
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
-    from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+    from starlette.responses import StreamingResponse
     from starlette.routing import Route
 
+    from brochure.serve.desk import Desk
+
+    async def events(request: object) -> Response:
+        return StreamingResponse(hub.stream(), media_type="text/event-stream", headers=HEADERS)
+
+    return Starlette(
+        routes=[
+            Route(EVENTS, events),
+            *Desk(project).routes(),
+            Route("/{path:path}", _files(project, rebuilder)),
+        ],
+        middleware=[Middleware(HostGuard, hosts=hosts)],
+        lifespan=_lifespan(project, rebuilder, hub, echo, ready),
+    )
+
+
+def _files(project: Project, rebuilder: Rebuilder) -> Callable[[Any], Awaitable[Response]]:
+    """The route for out/: pages with the live-reload script, or the error in their place."""
+    from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse
+
     from brochure.build.catalog import PAGE
-    from brochure.serve.desk import Desk, served
+    from brochure.serve.desk import served
 
     script = live_script()
     # PDFs are left without: Chromium's own PDF viewer does not work under the policy.
     page_headers = {**HEADERS, "Content-Security-Policy": content_policy()}
-    desk = Desk(project)
 
-    async def events(request: object) -> Response:
-        from starlette.responses import StreamingResponse
-
-        return StreamingResponse(hub.stream(), media_type="text/event-stream", headers=HEADERS)
-
-    async def files(request: object) -> Response:
-        name = page_name(request.scope["path"])  # type: ignore[attr-defined]
+    async def files(request: Any) -> Response:
+        name = page_name(request.scope["path"])
         if name is not None and name in rebuilder.failures:
             page = error_page(name, rebuilder.failures[name])
             return HTMLResponse(inject(page, script), status_code=500, headers=page_headers)
@@ -258,6 +273,14 @@ def app(  # noqa: PLR0915
                 html = served(html)  # the catalog shows its front-desk links
             return HTMLResponse(inject(html, script), headers=page_headers)
         return FileResponse(path, headers=HEADERS if path.suffix == ".pdf" else page_headers)
+
+    return files
+
+
+def _lifespan(
+    project: Project, rebuilder: Rebuilder, hub: Hub, echo: Callable[[str], None], ready: str
+) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
+    """While the application runs: watch the files and rebuild; say `ready` once watching."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: object) -> AsyncIterator[None]:
@@ -276,11 +299,7 @@ def app(  # noqa: PLR0915
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    return Starlette(
-        routes=[Route(EVENTS, events), *desk.routes(), Route("/{path:path}", files)],
-        middleware=[Middleware(HostGuard, hosts=hosts)],
-        lifespan=lifespan,
-    )
+    return lifespan
 
 
 async def live(
