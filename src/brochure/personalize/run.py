@@ -37,7 +37,7 @@ from brochure.render.html import (
 from brochure.source import glyphs
 from brochure.source.brand import tel_href
 from brochure.source.content import Brochure
-from brochure.source.leads import LeadRow, RowProblem, open_leads
+from brochure.source.leads import LeadRow, RowProblem, open_counted
 from brochure.source.project import Project
 
 if TYPE_CHECKING:
@@ -170,14 +170,7 @@ def personalize(
     Each copy is recorded as it is written (ledger.py), so a run that is stopped or that
     fills the disk keeps everything it made, and the next run skips it.
     """
-    if not slugs:
-        raise BrochureError(
-            "Name at least one brochure, e.g. brochure personalize conditions --leads leads.csv."
-        )
-    leads = open_leads(leads_path)
-    rows = leads.count()  # a first pass that also stops on broken CSV before any writing
-    if rows == 0:
-        raise BrochureError(f"{leads_path}: no leads below the header row. Add one lead a row.")
+    leads, rows = open_counted(leads_path, slugs, "personalize")
     copies = Copies(project, slugs, out_dir, leads_path, jobs=jobs, force=force)
     total_copies = rows * len(copies.shared)
     if total:

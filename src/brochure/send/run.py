@@ -37,7 +37,7 @@ from brochure.send import message, optout, settings, template
 from brochure.send.logo import logo_png
 from brochure.send.smtp import Mailer
 from brochure.source import brand as brandfile
-from brochure.source.leads import LeadRow, Leads, RowProblem, check_row, open_leads
+from brochure.source.leads import LeadRow, Leads, RowProblem, check_row, open_counted
 from brochure.source.project import Project
 
 FRONT_DESK = "front-desk"  # out/leads/front-desk/: copies made for one lead at a time
@@ -158,14 +158,7 @@ def send_leads(
 ) -> Summary:
     """Email every lead of a CSV their copies of the brochures `slugs` (or, in a dry run,
     write the emails to out/outbox/). Returns the counts; each lead's problem is `echo`ed."""
-    if not slugs:
-        raise BrochureError(
-            "Name at least one brochure, e.g. brochure send conditions --leads leads.csv."
-        )
-    leads = open_leads(leads_path)
-    count = leads.count()  # a first pass that stops on broken CSV before anything is sent
-    if count == 0:
-        raise BrochureError(f"{leads_path}: no leads below the header row. Add one lead a row.")
+    leads, count = open_counted(leads_path, slugs, "send")
     with closing(Session(project, slugs, options, password, leads_path, echo)) as session:
         if not options.send:
             session.clear_outbox()

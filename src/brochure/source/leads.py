@@ -134,6 +134,20 @@ class Leads:
         return sum(1 for _ in self.rows())
 
 
+def open_counted(path: Path, slugs: tuple[str, ...], command: str) -> tuple[Leads, int]:
+    """Open the leads of a run and count them: a first pass that stops on a broken file
+    before anything is written or sent. `command` names the run in the example."""
+    if not slugs:
+        raise BrochureError(
+            f"Name at least one brochure, e.g. brochure {command} conditions --leads leads.csv."
+        )
+    leads = open_leads(path)
+    count = leads.count()
+    if count == 0:
+        raise BrochureError(f"{path}: no leads below the header row. Add one lead a row.")
+    return leads, count
+
+
 def open_leads(path: Path) -> Leads:
     """Open a leads CSV or workbook: detect its format and check its header row."""
     try:
