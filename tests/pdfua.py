@@ -163,3 +163,57 @@ RULES = (
 def audit(pdf: pikepdf.Pdf) -> list[str]:
     """Return every broken rule, one line each."""
     return [f"{rule.__name__}: {line}" for rule in RULES for line in rule(pdf)]
+
+
+INLINE = {"/Span", "/Link", "/NonStruct", "/Quote", "/Note", "/Reference"}
+
+
+def tag_order_text(path: object) -> str:
+    """The text as a screen reader reads it: the structure tree in order, each marked-content
+    sequence's glyphs as they are (no line breaks added), block elements set apart."""
+    from pypdf import PdfReader
+
+    texts: dict[tuple[int, int], str] = {}
+    for number, page in enumerate(PdfReader(path).pages):
+        _page_texts(page, number, texts)
+    with pikepdf.open(path) as pdf:
+        pages = {p.objgen: n for n, p in enumerate(pdf.pages)}
+        parts: list[str] = []
+
+        def walk(element: Any, page: int) -> None:
+            if isinstance(element, int):
+                parts.append(texts.get((page, element), ""))
+                return
+            if not isinstance(element, pikepdf.Dictionary):
+                return
+            where = element.get("/Pg")
+            page = pages[where.objgen] if where is not None else page
+            block = str(element.get("/S")) not in INLINE
+            parts.append(" " if block else "")
+            for kid in _kids(element):
+                walk(kid, page)
+            parts.append(" " if block else "")
+
+        walk(pdf.Root.StructTreeRoot, 0)
+    return " ".join("".join(parts).split())
+
+
+def _page_texts(page: Any, number: int, texts: dict[tuple[int, int], str]) -> None:
+    """Collect the glyphs of each marked-content sequence of one page, by MCID."""
+    stack: list[int | None] = []
+
+    def before(op: bytes, args: list, cm: object, tm: object) -> None:
+        if op == b"BDC":
+            props = args[1] if len(args) > 1 else None
+            stack.append(props.get("/MCID") if hasattr(props, "get") else None)
+        elif op == b"BMC":
+            stack.append(None)
+        elif op == b"EMC" and stack:
+            stack.pop()
+
+    def text(chunk: str, *_: object) -> None:
+        mcid = next((m for m in reversed(stack) if m is not None), None)
+        if mcid is not None and chunk != "\n":  # pypdf's own line breaks left out
+            texts[number, int(mcid)] = texts.get((number, int(mcid)), "") + chunk
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pikepdf
@@ -9,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from .conftest import invoke
-from .pdfua import RULES, audit, elements
+from .pdfua import RULES, audit, elements, tag_order_text
 
 LAYOUTS = ["conditions", "exosomes-vs-prp", "results-timeline", "overview"]
 
@@ -101,3 +102,25 @@ def test_each_rule_can_fail(rule: object, tmp_path: Path) -> None:
             pdf.save(path)
     with pikepdf.open(path) as pdf:
         assert rule(pdf), "the rule finds nothing wrong in a plain WeasyPrint PDF"  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("slug", LAYOUTS)
+def test_words_at_line_ends_stay_apart_in_tag_order(built: Path, slug: str) -> None:
+    """Read in tag order (as a screen reader does), no two words run together at a line end:
+    every word is one the page shows (pypdf's reading by position breaks lines itself)."""
+    from pypdf import PdfReader
+
+    path = built / "out" / f"{slug}.pdf"
+    shown = set(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+    read = tag_order_text(path).split()
+    # A word hyphenated at a line end is one word again: "short-" and "term".
+    joined = [
+        w
+        for w in read
+        if w not in shown and not all(part in shown for part in re.split(r"(?<=-)", w))
+    ]
+    assert joined == [], f"words run together in tag order: {joined[:5]}"
+
+
+def test_a_copys_stamped_lines_read_apart(copy: Path) -> None:
+    assert "Prepared for Μαρία Gonzalez " in tag_order_text(copy) + " "

@@ -19,6 +19,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from brochure.render.pdf import PX_TO_PT
+from brochure.render.tagging import space_line_ends
 
 LEAD_ID_KEY = "/leadid"  # what WeasyPrint makes of <meta name="lead-id">
 FONT_FILES = ("/FontFile2", "/FontFile3", "/FontFile")
@@ -50,6 +51,7 @@ def stamp(
     with pikepdf.open(BytesIO(base)) as pdf, pikepdf.open(BytesIO(overlay)) as over:
         tree = _Tree(pdf)
         source = over.pages[0]
+        space_line_ends(over, source)  # the lines of the overlay read apart, as the page's do
         form = pdf.copy_foreign(source.as_form_xobject())
         _retag_subsets(form)
         wrapped: set[int] = set()

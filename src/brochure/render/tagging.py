@@ -9,6 +9,7 @@ tool writes, repairs those with pikepdf and changes nothing else of the pages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from io import BytesIO
 from typing import Any
@@ -30,6 +31,7 @@ def finish(pdf_bytes: bytes) -> bytes:
         matrices = {page.objgen: _page_matrix(page) for page in pdf.pages}
         for number, page in enumerate(pdf.pages):
             _mark_artifacts(pdf, page, owned.get(number, set()))
+            space_line_ends(pdf, page)
         for element in _elements(root):
             _fix_figure_box(element, matrices)
             _add_scope(element)
@@ -90,6 +92,50 @@ def _mark_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, owned: set[int]) -> No
             changed = True
     if changed:
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
+
+
+def space_line_ends(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
+    """End each line of text with a space glyph, so text read in tag order keeps its words
+    apart ("may help", not "mayhelp"). A space at the end of a line draws nothing."""
+    resources: Any = page.obj.get("/Resources")
+    fonts: Any = resources.get("/Font") if resources is not None else None
+    codes = {str(name): _unicode_codes(font) for name, font in (fonts or {}).items()}
+    operations: list[Any] = list(pikepdf.parse_content_stream(page))
+    shows: list[tuple[int, float, str]] = []  # each TJ: its index, its line's y, its font
+    font, y = "", 0.0
+    for index, (operands, operator) in enumerate(operations):
+        if str(operator) == "Tf":
+            font = str(operands[0])
+        elif str(operator) == "Tm":
+            y = float(operands[5])
+        elif str(operator) == "TJ":
+            shows.append((index, y, font))
+    changed = False
+    for (index, y, font), following in zip(shows, [*shows[1:], None], strict=True):
+        if following is not None and abs(following[1] - y) < 0.5:
+            continue  # the line goes on, in another style
+        space, ends = codes.get(font, (None, set()))
+        array = operations[index].operands[0]
+        last = next((item for item in reversed(list(array)) if isinstance(item, String)), None)
+        if space is None or last is None or bytes(last)[-2:] in ends:
+            continue
+        array.append(String(space))
+        changed = True
+    if changed:
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
+
+
+def _unicode_codes(font: Any) -> tuple[bytes | None, set[bytes]]:
+    """Return a Type0 font's two-byte code for a space, and its codes for a space or a hyphen
+    (a line that ends with one needs no space added)."""
+    cmap = font.get("/ToUnicode")
+    if cmap is None or font.get("/Subtype") != Name.Type0:
+        return None, set()
+    pairs = re.findall(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]{4})>", cmap.read_bytes())
+    text = {bytes.fromhex(code.decode()): int(unicode, 16) for code, unicode in pairs}
+    space = next((code for code, char in text.items() if char == 0x20), None)
+    ends = {code for code, char in text.items() if chr(char) in " -\u00ad\u2010\u2011"}
+    return space, ends
 
 
 def _page_matrix(page: pikepdf.Page) -> tuple[float, float, float]:
