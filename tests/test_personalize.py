@@ -533,3 +533,17 @@ def test_the_closing_line_names_at_most_ten_failed_rows() -> None:
         "12 leads failed (rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 2 more), "
         "18 copies written, 18 skipped (30 leads x 2 brochures)."
     )
+
+
+def test_the_same_copies_come_out_byte_for_byte(tmp_path: Path, project: Path) -> None:
+    """Copies are reproducible, like every other output: no random names or file IDs."""
+    leads = write_csv(tmp_path / "leads.csv", ROWS[:3])
+    made = []
+    for run in ("first", "second"):
+        out = tmp_path / run
+        result = invoke(
+            project, "personalize", "conditions", "--leads", str(leads), "--out", str(out)
+        )
+        assert result.exit_code == 0, result.output
+        made.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.pdf"))})
+    assert made[0] and made[0] == made[1]

@@ -55,7 +55,7 @@ def stamp(
         form = pdf.copy_foreign(source.as_form_xobject())
         _retag_subsets(form)
         wrapped: set[int] = set()
-        name = pdf.pages[page].add_resource(form, Name.XObject, prefix="Lead")
+        name = pdf.pages[page].add_resource(form, Name.XObject, Name("/Lead"))  # no random name
         element, mcid = tree.add(page, "P", booking_url, lead_url)
         _draw(
             pdf, page, wrapped, b"/P <</MCID %d>> BDC q %s Do Q EMC\n" % (mcid, str(name).encode())
@@ -76,7 +76,7 @@ def stamp(
         if lead_id:
             pdf.docinfo[Name(LEAD_ID_KEY)] = String(lead_id)
         out = BytesIO()
-        pdf.save(out)
+        pdf.save(out, deterministic_id=True)  # the same copy makes the same file
         return out.getvalue()
 
 
