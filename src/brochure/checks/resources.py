@@ -11,7 +11,6 @@ from brochure.render.markup import Reference
 from brochure.source.project import Project
 from brochure.source.urls import resolve, shown
 
-LINK_SCHEMES = {"https", "mailto", "tel"}
 TEL_RE = re.compile(r"^\+?[0-9][0-9().\- ]{5,20}[0-9]$")
 
 
