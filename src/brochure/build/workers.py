@@ -26,8 +26,11 @@ _WORK: Callable[[Any], Any] | None = None  # what forked workers run: set before
 AHEAD = 4  # chunks in flight per worker: enough to keep every worker busy
 
 
-def _ignore_sigint() -> None:
+def _start_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops them, nothing half-done
+    # A short build may turn the collector off in the parent; a worker that renders many
+    # brochures would then keep every cycle of garbage (about 3.5 MB a brochure).
+    gc.enable()
 
 
 def _call(chunk: list[Any]) -> list[Any]:
@@ -71,7 +74,7 @@ def parallel_map(
     _WORK = work
     gc.freeze()  # workers share the parent's objects: keep the collector off them
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, _ignore_sigint) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, _start_worker) as pool:
             pending: deque[Any] = deque()
             for chunk in _chunks(items, chunksize):
                 pending.append(pool.apply_async(_call, (chunk,)))
