@@ -35,21 +35,25 @@ def check_rendering(context: CheckContext, result: RenderResult) -> list[Problem
     """Turn WeasyPrint's log and the fonts it fell back to into problems."""
     files = [context.project.root / f.path for f in context.brand.fonts]
     covered = coverage(tuple(sorted(files)))
-    problems = _logged(result.brochure, result.log)
+    problems = _logged(result.brochure, result.log, context.project.root.as_uri() + "/")
     for family, chars in result.fallback.items():
         problems += _fallback(result.brochure, family, chars, covered)
     return problems
 
 
-def _logged(brochure: Brochure, log: Log | None) -> list[Problem]:
-    """Errors WeasyPrint logged; its warnings, a missing glyph among them."""
+def _logged(brochure: Brochure, log: Log | None, root: str) -> list[Problem]:
+    """Errors WeasyPrint logged; its warnings, a missing glyph among them.
+
+    File URLs in its messages are shown from the project folder (`root`), never as the
+    machine's paths.
+    """
     path = brochure.path
     problems = [
         Problem(
             path,
             None,
             "error",
-            f"rendering failed: {message}",
+            f"rendering failed: {message.replace(root, '')}",
             "Check the file names of images and fonts",
             code="render",
         )
@@ -63,7 +67,7 @@ def _logged(brochure: Brochure, log: Log | None) -> list[Problem]:
                     path,
                     None,
                     "warning",
-                    f"rendering: {message}",
+                    f"rendering: {message.replace(root, '')}",
                     "Check the CSS in styles/",
                     code="render",
                 )
