@@ -94,6 +94,11 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
+def names(items: list[str]) -> str:
+    """Return `a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def first_error(problems: list[Problem]) -> Problem | None:
     """Return the first problem of level error, if any."""
     return next((p for p in problems if p.level == "error"), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from brochure.problems import Problem, plural
+from brochure.problems import Problem, names, plural
 
 
 class Status(StrEnum):
@@ -49,11 +49,6 @@ def summary(outcomes: list[Outcome]) -> str:
     counts = {s: sum(o.status == s for o in outcomes) for s in Status if s != Status.PREVIEWED}
     text = ", ".join(f"{n} {s}" for s, n in counts.items())
     return f"{text} ({plural(len(outcomes), 'brochure')})."
-
-
-def names(items: list[str]) -> str:
-    """Return `a`, `a and b`, `a, b and c`."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def blocked_message(out: str, why: str, outcomes: list[Outcome], lost: str = "") -> str:

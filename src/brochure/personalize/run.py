@@ -25,7 +25,7 @@ from brochure.build.workers import parallel_map
 from brochure.errors import BrochureError, SourceError, display_path
 from brochure.personalize.filenames import UniqueNames, safe_name
 from brochure.personalize.ledger import MANIFEST, Ledger, journal, locked
-from brochure.problems import first_error, plural
+from brochure.problems import first_error, names, plural
 from brochure.render.html import (
     SLOT_CSS,
     Lead,
@@ -142,7 +142,7 @@ class Summary:
             shown = [str(r) for r in rows[:MAX_ROWS_SHOWN]]
             if len(rows) > MAX_ROWS_SHOWN:
                 shown.append(f"{len(rows) - MAX_ROWS_SHOWN} more")
-            listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+            listed = names(shown)
             word = "row" if len(rows) == 1 else "rows"
             text = f"{plural(len(rows), 'lead')} failed ({word} {listed}), {text}"
         return f"{text} ({plural(self.leads, 'lead')} x {plural(self.brochures, 'brochure')})."

@@ -30,7 +30,7 @@ from brochure.build.output import Writer
 from brochure.errors import BrochureError, display_path
 from brochure.personalize.filenames import safe_name
 from brochure.personalize.run import Copies, Copy, plain_reason
-from brochure.problems import plural
+from brochure.problems import names, plural
 from brochure.render.html import Lead, booking_url
 from brochure.send import log as sendlog
 from brochure.send import message, optout, settings, template
@@ -495,10 +495,8 @@ class Session:
 
 
 def _titles(titles: list[str]) -> str:
-    quoted = [f"“{t}”" for t in titles]
-    if len(quoted) == 1:
-        return f"our brochure {quoted[0]}"
-    return f"our brochures {', '.join(quoted[:-1])} and {quoted[-1]}"
+    quoted = names([f"“{t}”" for t in titles])
+    return f"our brochure{'s' if len(titles) > 1 else ''} {quoted}"
 
 
 def _attachment_name(title: str, name: str) -> str:
