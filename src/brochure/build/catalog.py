@@ -117,7 +117,7 @@ def cards(
 
 def _describe(card: Card, brochure: Brochure | None) -> None:
     """Fill in what the brochure's front matter says (nothing when it cannot be read)."""
-    from brochure.render.html import month_year
+    from brochure.source.locales import month_year
 
     if brochure is not None:
         card.description, card.layout = brochure.description, brochure.layout

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from brochure import __version__
-from brochure.source.project import Project
+from brochure.source import editions
+from brochure.source.project import TRANSLATED_DIR, Project
 
 SOURCE_DIR = Path(__file__).parent.parent  # the whole brochure package
 
@@ -17,12 +18,13 @@ def _files(folder: Path) -> Iterable[Path]:
 
 
 def shared_fingerprint(project: Project) -> hashlib._Hash:
-    """Hash every input all brochures share: brand, templates, styles, assets, this code."""
+    """Hash every input all brochures share: brand, templates, styles, assets, strings, code."""
     digest = hashlib.sha256(__version__.encode())
     sources = [project.brand_path]
     if project.claims_path.is_file():  # the clinic's own claim rules change what fails
         sources.append(project.claims_path)
-    for folder in (project.templates_dir, project.styles_dir, project.assets_dir, SOURCE_DIR):
+    folders = (project.templates_dir, project.styles_dir, project.assets_dir, project.locales_dir)
+    for folder in (*folders, SOURCE_DIR):
         if folder.is_dir():
             sources.extend(_files(folder))
     for path in sources:
@@ -33,12 +35,19 @@ def shared_fingerprint(project: Project) -> hashlib._Hash:
 def fingerprint(shared: hashlib._Hash, path: Path) -> str:
     """Hash one brochure's own file on top of the shared inputs.
 
-    A file that cannot be read (a link to a file that is gone) hashes as empty: reading it
-    then reports the problem.
+    An edition (conditions.es.md) also depends on its source (conditions.md), which gives it
+    its layout and tells whether it is out of date, and on the copy of the source it was
+    translated from (brochures/_translated/). A file that cannot be read (a link to a file that
+    is gone) hashes as empty: reading it then reports the problem.
     """
     digest = shared.copy()
-    try:
-        digest.update(path.read_bytes())
-    except OSError:
-        digest.update(b"\0unreadable")
+    name = editions.name_of(path)
+    files = [path]
+    if name.language:
+        files += [path.with_name(name.source.file), path.parent / TRANSLATED_DIR / name.file]
+    for each in files:
+        try:
+            digest.update(each.read_bytes() + b"\0")
+        except OSError:
+            digest.update(b"\0unreadable\0")
     return digest.hexdigest()

@@ -6,20 +6,23 @@ import dataclasses
 import datetime as dt
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from brochure.checks import RENDERED, SOURCE
 from brochure.checks.settings import Settings
 from brochure.checks.settings import load as load_settings
+from brochure.errors import SourceError
 from brochure.problems import Problem
 from brochure.render.html import HtmlPage, Lead, environment, render_html
 from brochure.render.result import MIN_TEXT_PT, RenderResult
-from brochure.source import content
+from brochure.source import content, editions, locales
 from brochure.source.brand import Brand
 from brochure.source.brand import load as load_brand
 from brochure.source.content import Brochure
+from brochure.source.frontmatter import read_text, split
+from brochure.source.locales import Strings
 from brochure.source.project import Project
 
 if TYPE_CHECKING:
@@ -42,6 +45,7 @@ class Pipeline:
         self.project = project
         self.layouts = project.layouts()
         self.today = today
+        self._strings: dict[str, Strings] = {}
 
     @cached_property
     def _settings(self) -> tuple[Settings, list[Problem]]:
@@ -72,6 +76,17 @@ class Pipeline:
     def brand(self) -> Brand:
         return load_brand(self.project)
 
+    def strings(self, lang: str) -> Strings:
+        """The words the templates print in the language of `lang` (SourceError if missing)."""
+        language = locales.language_of(lang)
+        if language not in self._strings:
+            self._strings[language] = locales.load(self.project, language, self.brand)
+        return self._strings[language]
+
+    def brand_for(self, lang: str) -> Brand:
+        """The brand as printed in the language of `lang`: its call to action, disclaimer."""
+        return self.strings(lang).brand(self.brand)
+
     @cached_property
     def env(self) -> jinja2.Environment:
         return environment(self.project)
@@ -98,11 +113,43 @@ class Pipeline:
                     code="reference",
                 )
             ]
-        brochure, problems = content.read(path, self.layouts)
+        inherited, missing = self._source_fields(path)
+        if missing:
+            return None, [missing]
+        brochure, problems = content.read(path, self.layouts, inherited)
+        if brochure is not None:
+            try:
+                self.strings(brochure.lang)
+            except SourceError as exc:
+                return None, [*problems, Problem.from_error(exc)]
         if brochure is not None and checks:
             for check in SOURCE:
                 problems.extend(check(self, brochure))
         return brochure, problems
+
+    def _source_fields(self, path: Path) -> tuple[dict[str, Any], Problem | None]:
+        """What an edition takes from its source (layout, pages); a problem if there is none."""
+        name = editions.name_of(path)
+        if not name.language:
+            return {}, None
+        source = self.project.brochure_path(name.source)
+        if not source.is_file():
+            language = locales.language_name(name.language)
+            return {}, Problem(
+                path,
+                None,
+                "error",
+                f"this is the {language} edition of `{name.source.file}`, which is not in "
+                "brochures/",
+                f"Add `{name.source.file}`, or rename this file: a name ending in "
+                f"`.{name.language}.md` marks a translation",
+                code="edition",
+            )
+        try:
+            data = split(read_text(source)).data
+        except SourceError:
+            return {}, None  # the source reports its own problems
+        return {k: v for k, v in data.items() if k in editions.INHERITED}, None
 
     def render(
         self,
@@ -146,7 +193,13 @@ class Pipeline:
     def preview(self, brochure: Brochure, lead: Lead | None = None) -> HtmlPage:
         """Render the browser preview of `brochure` (fast: no PDF)."""
         return render_html(
-            self.project, self.brand, brochure, lead=lead, env=self.env, mode="preview"
+            self.project,
+            self.brand,
+            brochure,
+            lead=lead,
+            env=self.env,
+            mode="preview",
+            strings=self.strings(brochure.lang),
         )
 
     def render_press(self, brochure: Brochure) -> RenderResult:
@@ -180,7 +233,13 @@ class Pipeline:
         """Render the brochure's HTML for the PDF, then lay it out and write it."""
         styles = PRESS_STYLES if press else ()
         page = render_html(
-            self.project, self.brand, brochure, lead=lead, env=self.env, styles=styles
+            self.project,
+            self.brand,
+            brochure,
+            lead=lead,
+            env=self.env,
+            styles=styles,
+            strings=self.strings(brochure.lang),
         )
         return self.renderer.typeset(page.html, press=press, stylesheets=stylesheets)
 

@@ -26,6 +26,7 @@ from brochure.problems import Problem, first_error, plural
 from brochure.render.html import HtmlPage
 from brochure.render.result import RenderResult
 from brochure.source.content import Brochure
+from brochure.source.editions import slug_of
 from brochure.source.frontmatter import OS_HINT, unreadable
 from brochure.source.project import Project
 
@@ -65,18 +66,18 @@ def build(
         ) from None
     writer = writer or Writer(project.out_dir)
     pipeline = Pipeline(project)
-    keys = {path.stem: _key(shared, path) for path in paths}
+    keys = {slug_of(path): _key(shared, path) for path in paths}
     outcomes: dict[str, Outcome] = {}
     stale = []
-    for path in paths:
-        if force or not state.fresh(path.stem, keys[path.stem], _outputs(project, path.stem)):
+    for path, (slug, key) in zip(paths, keys.items(), strict=True):
+        if force or not state.fresh(slug, key, _outputs(project, slug)):
             stale.append(path)
         else:
-            outcomes[path.stem] = Outcome(path.stem, Status.SKIPPED)
+            outcomes[slug] = Outcome(slug, Status.SKIPPED)
     # What all brochures share is checked only when something is rebuilt.
     shared_error = _check_shared(pipeline, report) if stale else None
     if shared_error:  # every brochure fails, with this one message
-        outcomes.update({p.stem: failed(p.stem, [], shared_error) for p in stale})
+        outcomes.update({slug_of(p): failed(slug_of(p), [], shared_error) for p in stale})
     else:
         outcomes.update(_build_changed(pipeline, writer, stale))
     for slug, outcome in outcomes.items():
@@ -88,7 +89,7 @@ def build(
     if press:
         build_press(pipeline, writer, state, outcomes, shared, force=force, report=report)
     _save_state(state, project, list(outcomes.values()), report)
-    return [outcomes[p.stem] for p in paths]
+    return [outcomes[slug_of(p)] for p in paths]
 
 
 def _save_state(
@@ -149,7 +150,7 @@ def _build_changed(pipeline: Pipeline, writer: Writer, paths: list[Path]) -> dic
     for path in paths:
         brochure, problems, error = _read(pipeline, path)
         if brochure is None or first_error(problems):
-            outcomes[path.stem] = failed(path.stem, problems, error)
+            outcomes[slug_of(path)] = failed(slug_of(path), problems, error)
         else:
             todo.append((brochure, problems))
     results = render_all(pipeline, [b for b, _ in todo])
@@ -234,7 +235,7 @@ def preview(
     for path in project.brochure_paths(slugs):
         brochure, problems, error = _read(pipeline, path)
         if brochure is None or first_error(problems):
-            outcomes.append(failed(path.stem, problems, error))
+            outcomes.append(failed(slug_of(path), problems, error))
             continue
         try:
             _write_preview(pipeline, writer, brochure.slug, pipeline.preview(brochure))

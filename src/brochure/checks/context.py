@@ -33,6 +33,10 @@ class CheckContext(Protocol):
     @property
     def brand(self) -> Brand: ...
 
+    def brand_for(self, lang: str) -> Brand:
+        """The brand in the language of `lang`: its call to action and disclaimer."""
+        ...
+
     @property
     def settings(self) -> Settings: ...
 

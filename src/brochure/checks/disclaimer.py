@@ -14,8 +14,8 @@ def _letters(text: str) -> str:
 
 
 def check_disclaimer(context: CheckContext, result: RenderResult) -> list[Problem]:
-    """Look for the brand's disclaimer in the text of the laid-out pages."""
-    wanted = _letters(context.brand.disclaimer)
+    """Look for the brand's disclaimer, in the brochure's language, in the laid-out pages."""
+    wanted = _letters(context.brand_for(result.brochure.lang).disclaimer)
     printed = _letters(" ".join(page.text for page in result.facts))
     if wanted in printed:
         return []

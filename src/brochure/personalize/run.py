@@ -480,7 +480,9 @@ class Maker:
         if shared.slot is None:
             return self.full(brochure, lead)
         brand = self.pipeline.brand
-        html = overlay(self.template, brochure, lead, shared.slot)
+        html = overlay(
+            self.template, brochure, lead, shared.slot, self.pipeline.strings(brochure.lang)
+        )
         made = self.pipeline.renderer.typeset(
             html, stylesheets=self.css[slug], options=PLAIN_OPTIONS
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,9 +13,12 @@ from markupsafe import Markup, escape
 
 from brochure.errors import SourceError
 from brochure.render import markup
+from brochure.source import locales
 from brochure.source.brand import Brand, css_string
 from brochure.source.content import Brochure
+from brochure.source.editions import static_prefix
 from brochure.source.frontmatter import read_text
+from brochure.source.locales import Strings
 from brochure.source.project import Project
 from brochure.source.urls import stylesheet_problem
 
@@ -82,10 +84,12 @@ def stylesheet(
     names: tuple[str, ...],
     static: Callable[[str], str],
     common: bool = True,
+    strings: Strings | None = None,
 ) -> str:
     """Assemble the CSS: brand fonts and variables, common.css, then styles/NAME.css by name.
 
     Pages that are not brochures (the catalog) pass `common=False` to skip the print rules.
+    `strings` words the page numbers (set after common.css, so a layout may hide them).
     """
     faces = [
         "@font-face {\n"
@@ -105,6 +109,8 @@ def stylesheet(
             if problem:  # previews are web pages: nothing may load from elsewhere
                 raise SourceError(path, problem[1], line=problem[0], hint=problem[2])
             parts.append(f"/* {path.name} */\n" + css)
+        if name == "common" and strings is not None:
+            parts.append(f"@page multi {{ @bottom-right {{ content: {strings.page_css()}; }} }}")
     return "\n\n".join(parts)
 
 
@@ -118,10 +124,15 @@ def render_html(
     env: jinja2.Environment | None = None,
     styles: tuple[str, ...] = (),
     context: dict[str, Any] | None = None,
+    strings: Strings | None = None,
 ) -> HtmlPage:
-    """Render one brochure to an HTML string."""
+    """Render one brochure to an HTML string, in its language's `strings` (loaded if None)."""
     used: set[str] = set()
     prefix = STATIC_PREFIX[mode]
+    if mode == "preview":  # out/es/conditions.html reaches out/static/ as ../static/
+        prefix = static_prefix(brochure.slug) + prefix
+    strings = strings or locales.load(project, brochure.lang, brand)
+    brand = strings.brand(brand)
 
     def static(rel: str) -> str:
         used.add(rel)
@@ -151,10 +162,15 @@ def render_html(
         booking_url=book,
         qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
         logo=brand_logo(project, brand),
-        css=Markup(stylesheet(project, brand, layout_styles(project, brochure, styles), static)),
+        css=Markup(
+            stylesheet(
+                project, brand, layout_styles(project, brochure, styles), static, strings=strings
+            )
+        ),
         md=lambda text: markup.inline_html(text, content_url),
         static=static,
-        reviewed=month_year(brochure.reviewed),
+        t=strings,
+        reviewed=strings.date(brochure.reviewed),
         preview=mode == "preview",
         **(context or {}),
     )
@@ -191,11 +207,6 @@ def brand_logo(project: Project, brand: Brand) -> Callable[..., Markup]:
         return Markup(titled.replace("currentColor", color))
 
     return logo
-
-
-def month_year(day: dt.date) -> str:
-    """Return a date as printed on a brochure: `November 2026`."""
-    return day.strftime("%B %Y").replace(" 0", " ")
 
 
 def render_template(project: Project, env: jinja2.Environment, name: str, **context: Any) -> str:
@@ -272,9 +283,11 @@ def overlay_template(env: jinja2.Environment) -> jinja2.Template:
     return env.from_string(OVERLAY)
 
 
-def overlay(template: jinja2.Template, brochure: Brochure, lead: Lead, place: Any) -> str:
+def overlay(
+    template: jinja2.Template, brochure: Brochure, lead: Lead, place: Any, strings: Strings
+) -> str:
     """Render one lead's overlay, its "Prepared for" line where the shared pages keep room."""
-    return template.render(lang=brochure.lang, lead=lead, place=place)
+    return template.render(lang=brochure.lang, lead=lead, place=place, t=strings)
 
 
 def _template_place(exc: BaseException) -> tuple[int | None, str]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from brochure.errors import SourceError
 from brochure.problems import Problem, first_error
-from brochure.source import limits, schema, yamlwords
+from brochure.source import editions, limits, schema, yamlwords
 from brochure.source.frontmatter import FrontMatter, read_text, split
 
 if TYPE_CHECKING:
@@ -42,9 +42,16 @@ class Brochure:
 
 
 def parse(
-    path: Path, text: str, layouts: Mapping[str, Layout]
+    path: Path,
+    text: str,
+    layouts: Mapping[str, Layout],
+    inherited: Mapping[str, Any] | None = None,
 ) -> tuple[Brochure | None, list[Problem]]:
-    """Validate the brochure `text` read from `path`; return it and every problem found."""
+    """Validate the brochure `text` read from `path`; return it and every problem found.
+
+    An edition (conditions.es.md) takes the fields in `inherited` (its source's layout and
+    page budget) unless it sets them, and its language from its file name unless it says.
+    """
     too_big = limits.size_problem(path, text)
     if too_big:
         return None, [too_big]
@@ -59,8 +66,9 @@ def parse(
         problems.append(Problem(path, line, "error", message, hint, code="front-matter"))
 
     problems += yamlwords.curly_quote_warnings(path, front.node, front.first_line)
-    layout = _layout(front.data, layouts, report)
-    values = _values(front.data, layout, layouts, report)
+    data = _edition_data(path, front.data, inherited or {}, report)
+    layout = _layout(data, layouts, report)
+    values = _values(data, layout, layouts, report)
     if first_error(problems):
         return None, problems
     if layout is not None:
@@ -68,6 +76,25 @@ def parse(
         if first_error(problems):
             return None, problems
     return _brochure(path, front, values), problems
+
+
+def _edition_data(
+    path: Path, data: dict[str, Any], inherited: Mapping[str, Any], report: schema.Report
+) -> dict[str, Any]:
+    """Fill in what an edition leaves to its source; check its language matches its name."""
+    language = editions.name_of(path).language
+    if not language:
+        return data
+    data = {**{k: v for k, v in inherited.items() if k in editions.INHERITED}, **data}
+    data.setdefault("lang", language)
+    lang = data["lang"]
+    if isinstance(lang, str) and lang.split("-")[0].lower() != language:
+        report(
+            ("lang",),
+            f"the file name says this is the `{language}` edition, but `lang:` is `{lang}`",
+            f"Write `lang: {language}` (or `{language}-US`), or rename the file",
+        )
+    return data
 
 
 def _layout(
@@ -111,7 +138,7 @@ def _brochure(path: Path, front: FrontMatter, values: dict[str, Any]) -> Brochur
     """Make the Brochure from checked values."""
     common = {f.name for f in schema.COMMON}
     return Brochure(
-        slug=path.stem,
+        slug=editions.slug_of(path),
         path=path,
         title=values["title"],
         subtitle=values["subtitle"],
@@ -128,7 +155,9 @@ def _brochure(path: Path, front: FrontMatter, values: dict[str, Any]) -> Brochur
     )
 
 
-def read(path: Path, layouts: Mapping[str, Layout]) -> tuple[Brochure | None, list[Problem]]:
+def read(
+    path: Path, layouts: Mapping[str, Layout], inherited: Mapping[str, Any] | None = None
+) -> tuple[Brochure | None, list[Problem]]:
     """Read and validate one brochure file (UTF-8, with or without a BOM)."""
     try:
         text = read_text(path)
@@ -142,7 +171,7 @@ def read(path: Path, layouts: Mapping[str, Layout]) -> tuple[Brochure | None, li
                 )
             ]
         return None, [_unreadable(path, exc.problem, exc.hint)]
-    return parse(path, text, layouts)
+    return parse(path, text, layouts, inherited)
 
 
 def _unreadable(path: Path, message: str, hint: str) -> Problem:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure.errors import BrochureError, SourceError
+from brochure.source import editions
 from brochure.source.schema import suggest
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 BRAND_FILE = "_brand.yml"
 CLAIMS_FILE = "claims.yml"  # the clinic's own claim rules, next to the brand file
 MAIL_FILE = "mail.yml"  # how `brochure send` reaches the mail server
+TRANSLATED_DIR = "_translated"  # brochures/_translated/X.es.md: the source X.es.md translates
 SEND_LOG = "send-log.sqlite"  # what `brochure send` sent (beside the brand file, not in out/)
 
 
@@ -75,6 +77,16 @@ class Project:
         return self.root / "styles"
 
     @property
+    def locales_dir(self) -> Path:
+        """The words templates print, per language (locales/es.yml)."""
+        return self.root / "locales"
+
+    @property
+    def translated_dir(self) -> Path:
+        """What each edition was translated from (see `brochure translated`)."""
+        return self.brochures_dir / TRANSLATED_DIR
+
+    @property
     def assets_dir(self) -> Path:
         return self.root / "assets"
 
@@ -90,7 +102,7 @@ class Project:
     def copy_to(self, target: Path) -> Project:
         """Copy the project's sources (not out/) into a new folder `target`; open the copy."""
         target.mkdir(parents=True)
-        names = (BRAND_FILE, CLAIMS_FILE, MAIL_FILE, "brochures", "emails", "templates")
+        names = (BRAND_FILE, CLAIMS_FILE, MAIL_FILE, "brochures", "emails", "templates", "locales")
         for name in (*names, "styles", "assets"):
             source = self.root / name
             if source.is_dir():
@@ -117,19 +129,24 @@ class Project:
                 hint="Move the brochures into the project instead of linking to them",
             )
         found = {
-            p.stem: p
+            editions.name_of(p): p
             for p in sorted(self.brochures_dir.glob("*.md"))
             if not p.name.startswith(("_", ".")) and not p.is_dir()  # a folder is no brochure
         }
         if not slugs:
-            return list(found.values())
-        missing = [s for s in slugs if s not in found]
+            return [found[name] for name in sorted(found)]  # each source, then its editions
+        wanted = {s: editions.parse(s) for s in slugs}
+        missing = [s for s, name in wanted.items() if name not in found]
         if missing:
             raise BrochureError(
                 f"no brochure named `{missing[0]}` in brochures/. "
-                + suggest(missing[0], sorted(found))
+                + suggest(missing[0], sorted(name.stem for name in found))
             )
-        return [found[s] for s in dict.fromkeys(slugs)]
+        return [found[name] for name in dict.fromkeys(wanted.values())]
+
+    def brochure_path(self, name: editions.Name) -> Path:
+        """Return where the brochure `name` is (or would be) kept."""
+        return self.brochures_dir / name.file
 
     def contains(self, path: Path) -> bool:
         """Tell whether `path` (symlinks resolved) lies inside the project."""
