@@ -157,23 +157,59 @@ def check(slugs: tuple[str, ...], strict: bool, fmt: str, today: object, project
 @click.argument("slug")
 @click.option(
     "--layout",
-    required=True,
     help="How the page is drawn: conditions, comparison, timeline, sheet or trifold.",
 )
 @project_option
-def new(slug: str, layout: str, project_dir: str) -> None:
+def new(slug: str, layout: str | None, project_dir: str) -> None:
     """Start a new brochure: write brochures/SLUG.md for LAYOUT, with every field commented.
 
     It builds as it is; change the text, then run brochure build SLUG.
     Example: brochure new microneedling --layout sheet
+    For a translation, name the edition: brochure new conditions.es writes a copy of
+    conditions.md to translate, as brochures/conditions.es.md.
     """
     from brochure.errors import display_path
     from brochure.source.project import Project
     from brochure.source.starter import create
 
     path = create(Project.at(project_dir), slug, layout)
-    click.echo(f"wrote   {display_path(path)} (layout {layout}): edit it, then run")
+    what = f"layout {layout}" if layout else "a copy of its original"
+    click.echo(f"wrote   {display_path(path)} ({what}): edit it, then run")
     click.echo(f"        .venv/bin/brochure build {slug}")
+
+
+@main.command()
+@click.argument("editions", nargs=-1, required=True)
+@project_option
+def translated(editions: tuple[str, ...], project_dir: str) -> None:
+    """Mark translations as in step with their originals, as the originals are now.
+
+    Run it when an edition says what its original says. Afterwards brochure check warns
+    as soon as the original changes. Example: brochure translated conditions.es
+    """
+    from brochure.build.translate import mark
+    from brochure.errors import display_path
+    from brochure.source.project import Project
+
+    project = Project.at(project_dir)
+    for name in editions:
+        path = mark(project, name)
+        click.echo(f"marked  {display_path(path)} as translated from its original as it is now")
+
+
+@main.command()
+@click.argument("edition")
+@project_option
+def changes(edition: str, project_dir: str) -> None:
+    """Show what changed in an edition's original since it was translated.
+
+    Example: brochure changes conditions.es
+    """
+    from brochure.build.translate import changes as source_changes
+    from brochure.source.project import Project
+
+    text = source_changes(Project.at(project_dir), edition)
+    click.echo(text or "No changes: the original is as it was when this edition was translated.")
 
 
 @main.command("list")

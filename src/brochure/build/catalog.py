@@ -19,6 +19,7 @@ from brochure.build.pipeline import Pipeline
 from brochure.errors import BrochureError, SourceError
 from brochure.problems import Problem, first_error
 from brochure.source.content import Brochure
+from brochure.source.editions import name_of, slug_of
 from brochure.source.project import Project
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def rows(project: Project) -> list[tuple[str, str, str, str]]:
         if brochure is None:
             if error is None:
                 raise BrochureError(f"{path}: cannot be read")
-            table.append((path.stem, f"(error: {error.message})", "-", "-"))
+            table.append((slug_of(path), f"(error: {error.message})", "-", "-"))
         else:
             table.append((brochure.slug, brochure.title, brochure.layout, str(brochure.pages)))
     return table
@@ -61,6 +62,8 @@ class Card:
     problems: list[Problem] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, out/-relative URL)
     thumbnail: str = ""
+    language: str = ""  # es; the language filter shows the cards of one language
+    source_title: str = ""  # an edition's: the title of the brochure it translates
 
     @property
     def pdf(self) -> str:
@@ -92,8 +95,9 @@ def cards(
     state = BuildState(project.out_dir)
     done = {o.slug: o for o in outcomes}
     result = []
-    for path in project.brochure_paths():
-        slug = path.stem
+    titles: dict[str, str] = {}
+    for path in project.brochure_paths():  # each source comes before its editions
+        slug = slug_of(path)
         outcome = done.get(slug) or Outcome(slug, Status.SKIPPED)
         facts = state.facts(slug)
         brochure, _ = pipeline.read(path, checks=False)  # the checks ran when it was built
@@ -110,6 +114,9 @@ def cards(
             pages=outcome.pages or facts.get("pages") or None,
         )
         _describe(card, brochure)
+        name = name_of(path)
+        card.source_title = titles.get(name.source.slug, "") if name.language else ""
+        titles[slug] = card.title
         _link(card, project.out_dir)
         result.append(card)
     return result
@@ -117,11 +124,12 @@ def cards(
 
 def _describe(card: Card, brochure: Brochure | None) -> None:
     """Fill in what the brochure's front matter says (nothing when it cannot be read)."""
-    from brochure.source.locales import month_year
+    from brochure.source.locales import language_of, month_year
 
     if brochure is not None:
         card.description, card.layout = brochure.description, brochure.layout
         card.reviewed = month_year(brochure.reviewed)
+        card.language = language_of(brochure.lang)
 
 
 def _link(card: Card, out: Path) -> None:
@@ -163,11 +171,24 @@ def page(project: Project, cards: list[Card]) -> tuple[str, set[str]]:
         TEMPLATE,
         brand=brand,
         cards=cards,
+        languages=languages(cards),
         logo=brand_logo(project, brand),
         css=Markup(css),
         place=lambda problem: _place(project, problem),
     )
     return html, used
+
+
+def languages(cards: list[Card]) -> dict[str, str]:
+    """Return the languages of the cards, English first: code -> `Spanish (español)`."""
+    from brochure.source.locales import ENGLISH, language_name, native_name
+
+    codes = sorted({c.language for c in cards if c.language}, key=lambda c: (c != ENGLISH, c))
+    return {
+        code: language_name(code)
+        + (f" ({native_name(code)})" if native_name(code) != language_name(code) else "")
+        for code in codes
+    }
 
 
 def _place(project: Project, problem: Problem) -> str:
@@ -225,7 +246,7 @@ def _fingerprint(
     Each brochure's build fingerprint already covers its file, the brand, the templates
     (this page's too), the styles and this code; a failed brochure has none.
     """
-    slugs = [p.stem for p in project.brochure_paths()]
+    slugs = [slug_of(p) for p in project.brochure_paths()]
     if not slugs or any(o.status not in (Status.BUILT, Status.SKIPPED) for o in outcomes):
         return ""
     prints = [state.data.get(s) for s in slugs]

@@ -13,6 +13,7 @@ from brochure.checks.brand_text import check_brand_format
 from brochure.checks.report import Report
 from brochure.errors import BrochureError
 from brochure.problems import Problem, first_error
+from brochure.source.editions import slug_of
 from brochure.source.project import Project
 
 
@@ -39,7 +40,7 @@ def run(
         jobs = min(len(paths), os.cpu_count() or 1)
     check = partial(_check_one, pipeline, render)
     for path, problems in zip(paths, parallel_map(check, paths, jobs=jobs), strict=True):
-        report.checked.append(path.stem)
+        report.checked.append(slug_of(path))
         report.problems += problems
     return report
 

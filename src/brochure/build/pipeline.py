@@ -69,8 +69,9 @@ class Pipeline:
     def project_problems(self) -> list[Problem]:
         """Check what every brochure shares: the check settings and the brand's own text."""
         from brochure.checks.brand_text import check_brand
+        from brochure.checks.translation import check_editions
 
-        return self._settings[1] + check_brand(self)
+        return self._settings[1] + check_brand(self) + check_editions(self)
 
     @cached_property
     def brand(self) -> Brand:

@@ -14,6 +14,7 @@ from brochure.build.output import write_problem
 from brochure.build.pipeline import Pipeline
 from brochure.errors import BrochureError
 from brochure.problems import Problem, first_error
+from brochure.source import editions
 
 if TYPE_CHECKING:
     from brochure.build.output import BuildState, Writer
@@ -39,7 +40,7 @@ def build_press(
     for slug, outcome in list(outcomes.items()):
         if outcome.status == Status.FAILED:
             continue
-        path = pipeline.project.brochures_dir / f"{outcome.slug}.md"
+        path = pipeline.project.brochure_path(editions.parse(outcome.slug))
         job, rel = f"{PRESS_DIR}/{outcome.slug}", f"{PRESS_DIR}/{outcome.slug}.pdf"
         key = fingerprint(shared, path)
         if not force and state.fresh(job, key, [pipeline.project.out_dir / rel]):

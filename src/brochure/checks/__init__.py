@@ -18,6 +18,7 @@ from brochure.checks.panels import check_panel_overflow, check_panels
 from brochure.checks.printing import check_rendering
 from brochure.checks.readability import check_reading_level
 from brochure.checks.review import check_review_date
+from brochure.checks.translation import check_translation
 
 SOURCE: list[SourceCheck] = [
     check_nesting,  # first: the others walk the text
@@ -27,6 +28,7 @@ SOURCE: list[SourceCheck] = [
     check_claims,
     check_reading_level,
     check_review_date,
+    check_translation,
 ]
 RENDERED: list[RenderCheck] = [
     check_panel_overflow,

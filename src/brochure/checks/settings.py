@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ class Settings:
     reading_grade: float = 8.0  # highest Flesch-Kincaid grade before a warning
     review_months: int = 12  # how old a `reviewed:` date may get before a warning
     today: dt.date = field(default_factory=dt.date.today)
+    languages: tuple[str, ...] = ()  # every brochure should have an edition in each (en, es)
 
 
 # name -> (type check, what to write, largest value), in the order they are documented
@@ -41,6 +43,9 @@ def load(project: Project, today: dt.date | None = None) -> tuple[Settings, list
     values: dict[str, Any] = {}
     for key, value in (raw or {}).items() if isinstance(raw, dict) else ():
         where = front.line_of("defaults", "brochure", key)
+        if key == LANGUAGES:
+            values[key] = _languages(value, path, where, problems)
+            continue
         if key not in OPTIONS:
             from brochure.source.schema import suggest
 
@@ -50,7 +55,7 @@ def load(project: Project, today: dt.date | None = None) -> tuple[Settings, list
                     where,
                     "error",
                     f"unknown check setting `{key}`",
-                    suggest(str(key), OPTIONS),
+                    suggest(str(key), [*OPTIONS, LANGUAGES]),
                     code="settings",
                 )
             )
@@ -72,3 +77,24 @@ def load(project: Project, today: dt.date | None = None) -> tuple[Settings, list
             continue
         values[key] = value
     return Settings(today=today or dt.date.today(), **values), problems
+
+
+LANGUAGES = "languages"
+
+
+def _languages(value: Any, path: Any, line: int | None, problems: list[Problem]) -> tuple[str, ...]:
+    """Read `languages: [en, es]`: two-letter language codes."""
+    items = value if isinstance(value, list) else [value]
+    if all(isinstance(v, str) and re.fullmatch(r"[a-z]{2}", v) for v in items):
+        return tuple(dict.fromkeys(items))
+    problems.append(
+        Problem(
+            path,
+            line,
+            "error",
+            f"`languages` must list two-letter language codes, got {repr(value)[:40]}",
+            "For example: languages: [en, es]",
+            code="settings",
+        )
+    )
+    return ()

@@ -9,8 +9,10 @@ texts) is rendered in full instead, so it is never wrong, only slower.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
@@ -34,10 +36,11 @@ from brochure.render.html import (
     overlay_css,
     overlay_template,
 )
-from brochure.source import glyphs
+from brochure.source import editions, glyphs, locales
 from brochure.source.brand import tel_href
 from brochure.source.content import Brochure
 from brochure.source.leads import LeadRow, RowProblem, open_counted
+from brochure.source.locales import ENGLISH
 from brochure.source.project import Project
 
 if TYPE_CHECKING:
@@ -171,7 +174,16 @@ def personalize(
     fills the disk keeps everything it made, and the next run skips it.
     """
     leads, rows = open_counted(leads_path, slugs, "personalize")
-    copies = Copies(project, slugs, out_dir, leads_path, jobs=jobs, force=force)
+    copies = Copies(
+        project,
+        slugs,
+        out_dir,
+        leads_path,
+        jobs=jobs,
+        force=force,
+        languages="language" in leads.columns,
+        echo=echo,
+    )
     total_copies = rows * len(copies.shared)
     if total:
         total(total_copies)
@@ -218,10 +230,15 @@ class Copies:
         *,
         jobs: int = 0,
         force: bool = False,
+        languages: bool = False,
+        echo: Callable[[str], None] = print,
     ) -> None:
         self.project = project
         self.pipeline = Pipeline(project)
         self.shared = [prepare(self.pipeline, path) for path in project.brochure_paths(slugs)]
+        # With a Language column, each lead gets the edition in its language where there is one.
+        self.editions = _editions(self.pipeline, self.shared) if languages else {}
+        self.echo = echo
         self.out_dir = out_dir
         self.leads_path = leads_path
         self.jobs = jobs
@@ -242,8 +259,10 @@ class Copies:
         with locked(self.out_dir):
             ledger = Ledger(self.out_dir)
             _save(ledger, self.out_dir, "")  # take in what a stopped run had finished
-            tasks = _tasks(rows, self.shared, ledger, self.leads_path, fonts, self.force)
-            maker = Maker(self.project, self.shared, self.out_dir, self.leads_path)
+            chooser = Editions(self.editions, self.leads_path, self.echo)
+            tasks = _tasks(rows, self.shared, ledger, chooser, fonts, self.force)
+            every = [*self.shared, *self.editions.values()]
+            maker = Maker(self.project, every, self.out_dir, self.leads_path)
             halt = ""
             try:
                 for copy in _run(maker, tasks, self.jobs):
@@ -322,7 +341,7 @@ def prepare(pipeline: Pipeline, path: Path) -> Shared:
         raise error.to_error()
     key = fingerprint(shared_fingerprint(pipeline.project), path)
     return Shared(
-        path.stem,
+        brochure.slug,
         path,
         result.pdf,
         result.pages,
@@ -333,16 +352,62 @@ def prepare(pipeline: Pipeline, path: Path) -> Shared:
     )
 
 
+def _editions(pipeline: Pipeline, shared: list[Shared]) -> dict[tuple[str, str], Shared]:
+    """Render the editions of the brochures in `shared`: (original slug, language) -> pages."""
+    found = {}
+    for each in shared:
+        name = editions.name_of(each.path)
+        for path in pipeline.project.brochure_paths():
+            edition = editions.name_of(path)
+            if edition.language and edition.source == name:
+                found[(each.slug, edition.language)] = prepare(pipeline, path)
+    return found
+
+
+class Editions:
+    """Choose each lead's edition from its Language cell; say when there is none."""
+
+    def __init__(
+        self,
+        found: dict[tuple[str, str], Shared],
+        leads_path: Path,
+        echo: Callable[[str], None],
+    ) -> None:
+        self.found = found
+        self.leads_path = leads_path
+        self.echo = echo
+        self.known = tuple(sorted({ENGLISH, *(language for _, language in found)}))
+
+    def choose(self, row: LeadRow, shared: Shared) -> Shared:
+        """Return the edition of `shared` in the row's language, or `shared` itself."""
+        if not row.language:
+            return shared
+        code = locales.code_for(row.language, self.known)
+        edition = self.found.get((shared.slug, code or ""))
+        if edition is None and code != ENGLISH:
+            what = locales.language_name(code) if code else f"“{row.language}”"
+            message = f"there is no {what} edition of {shared.slug}: the copy is in English"
+            hint = (
+                f"Add brochures/{shared.slug}.{code}.md"
+                if code
+                else f"Write one of {', '.join(self.known)} or the language's name"
+            )
+            warning = RowProblem(row.row, row.line, message, hint).problem(self.leads_path)
+            self.echo(dataclasses.replace(warning, level="warning").format())
+        return edition or shared
+
+
 def _tasks(
     rows: Iterable[LeadRow | RowProblem],
     shared: list[Shared],
     ledger: Ledger,
-    leads_path: Path,
+    chooser: Editions,
     fonts: tuple[Path, ...],
     force: bool,
 ) -> Iterator[Task | Copy]:
     """Turn rows into copies to make; bad rows and up-to-date copies come out as Copy."""
-    names = {s.slug: UniqueNames() for s in shared}
+    leads_path = chooser.leads_path
+    names: dict[str, UniqueNames] = defaultdict(UniqueNames)
     for row in rows:
         if isinstance(row, LeadRow):
             problem = _glyph_problem(row, fonts)
@@ -355,7 +420,7 @@ def _tasks(
                 message = ""
             continue
         stem = safe_name(row.name)
-        for s in shared:
+        for s in (chooser.choose(row, original) for original in shared):
             file = f"{s.slug}/{names[s.slug].claim(stem)}"
             key = _copy_key(s, row, file)
             if not force and ledger.fresh(file, key):

@@ -310,9 +310,11 @@ class Session:
             out_dir,
             leads_path or Path("lead"),
             jobs=options.jobs,  # the workers make copies ahead while this process sends
+            languages=leads_path is not None,  # a Language column picks each lead's edition
+            echo=echo,
         )
         self.titles = {}
-        for shared in self.copies.shared:
+        for shared in [*self.copies.shared, *self.copies.editions.values()]:
             brochure, _ = self.copies.pipeline.read(shared.path, checks=False)
             self.titles[shared.slug] = brochure.title if brochure else shared.slug
         self.logo = logo_png(self.copies.pipeline)

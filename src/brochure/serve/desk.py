@@ -156,7 +156,7 @@ def handouts(project: Project) -> dict[str, str]:
     for path in project.brochure_paths():
         brochure, _ = pipeline.read(path, checks=False)
         if brochure is not None:
-            found[path.stem] = brochure.title
+            found[brochure.slug] = brochure.title
     return found
 
 

@@ -15,6 +15,7 @@ from brochure.build.outcome import Outcome, Status
 from brochure.build.output import Writer
 from brochure.build.run import build, preview
 from brochure.errors import BrochureError, error_line
+from brochure.source.editions import slug_of
 from brochure.source.project import Project
 
 
@@ -40,7 +41,7 @@ class Rebuilder:
         """
         start = time.monotonic()
         writer = Writer(self.project.out_dir)
-        existing = {p.stem for p in self.project.brochure_paths()}
+        existing = {slug_of(p) for p in self.project.brochure_paths()}
         failures = {  # a deleted brochure's page is gone, and so is its failure
             page: failure
             for page, failure in self.failures.items()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import glob
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
 
+from brochure.source import editions
 from brochure.source.project import BRAND_FILE, CLAIMS_FILE, Project
 
 # Files editors and tools write while saving (swap files, backups, `sed -i` and vim's
@@ -35,12 +37,23 @@ def affected(project: Project, changed: Iterable[Path]) -> set[str] | None:
     for path in changed:
         if is_scratch(path):
             continue
+        if path.parent == project.translated_dir and path.suffix == ".md":
+            slugs.add(editions.slug_of(path))  # what an edition was translated from
+            continue
         if path.parent == project.brochures_dir and path.suffix == ".md":
             if not path.name.startswith("_"):  # `_draft.md` is not a brochure
-                slugs.add(path.stem)
+                slugs |= _with_editions(project, editions.name_of(path))
             continue
         return None
     return slugs
+
+
+def _with_editions(project: Project, name: editions.Name) -> set[str]:
+    """A brochure and, for a source, its editions (they take its layout and track it)."""
+    if name.language:
+        return {name.slug}
+    found = project.brochures_dir.glob(f"{glob.escape(name.base)}.??.md")
+    return {name.slug, *(editions.slug_of(p) for p in found)}
 
 
 def sources(project: Project) -> list[Path]:
@@ -52,6 +65,7 @@ def sources(project: Project) -> list[Path]:
             project.templates_dir,
             project.styles_dir,
             project.assets_dir,
+            project.locales_dir,
         )
         if folder.is_dir()
     ]

@@ -33,6 +33,7 @@ class Brochure:
     body: str
     body_line: int
     keywords: list[str] = field(default_factory=list)
+    translated_from: str = ""  # an edition's record of the source version it translates
     extra: dict[str, Any] = field(default_factory=dict)
     front: FrontMatter | None = field(default=None, repr=False, compare=False)
 
@@ -150,6 +151,7 @@ def _brochure(path: Path, front: FrontMatter, values: dict[str, Any]) -> Brochur
         body=front.body,
         body_line=front.body_line,
         keywords=values.get("keywords") or [],
+        translated_from=str(values.get("translated_from") or ""),
         extra={k: v for k, v in values.items() if k not in common},
         front=front,
     )

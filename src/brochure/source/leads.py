@@ -27,6 +27,7 @@ COLUMNS = (
     "coordinator_phone",
     "appointment",
     "coordinator_email",
+    "language",
 )
 REQUIRED = ("first_name",)
 EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
@@ -38,6 +39,9 @@ ALIASES = {
     "leadid": "lead_id",
     "id": "lead_id",
     "coordinator_e_mail": "coordinator_email",
+    "preferred_language": "language",
+    "lang": "language",
+    "idioma": "language",
 }
 MAX_FIELD = 200  # characters: a longer name or note is a broken export, not a person
 XLSX = "xlsx"  # the "encoding" of an Excel workbook
@@ -62,6 +66,7 @@ class LeadRow:
     coordinator_phone: str = ""
     appointment: str = ""
     coordinator_email: str = ""  # replies to a sent brochure go here (brochure send)
+    language: str = ""  # as the spreadsheet says it: es, Spanish, Español (picks the edition)
 
     @property
     def name(self) -> str:

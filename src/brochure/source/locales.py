@@ -92,12 +92,47 @@ def language_of(lang: str) -> str:
 
 def language_name(language: str) -> str:
     """Return a language's name in English: Spanish for `es`."""
+    return _names(language)[0]
+
+
+def native_name(language: str) -> str:
+    """Return a language's name in itself: español for `es`."""
+    return _names(language)[1]
+
+
+@cache
+def _names(language: str) -> tuple[str, str]:
     from babel import Locale, UnknownLocaleError
 
     try:
-        return Locale.parse(language).english_name or language
+        locale = Locale.parse(language)
     except (ValueError, UnknownLocaleError):
-        return language
+        return language, language
+    return locale.english_name or language, locale.display_name or language
+
+
+def code_for(value: str, known: tuple[str, ...]) -> str | None:
+    """Read a language as a spreadsheet may write it, among the `known` codes: `es`, `ES`,
+    `es-MX`, `Spanish`, `Español` and `espanol` all give `es`. '' when blank, None when it
+    is none of the known languages."""
+    text = _folded(value)
+    if not text:
+        return ""
+    code = re.split(r"[-_ ]", text)[0]
+    if code in known:
+        return code
+    for each in known:
+        if text in (_folded(language_name(each)), _folded(native_name(each))):
+            return each
+    return None
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents: `Español` -> `espanol`."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def path_of(project: Project, language: str) -> Path:

@@ -168,6 +168,13 @@ COMMON = [
         required=False,
         help="A list of search words for the PDF metadata.",
     ),
+    Field(
+        "translated_from",
+        text,
+        required=False,
+        help="In a translation: which version of the original it translates "
+        "(written by `brochure translated`).",
+    ),
 ]
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure.errors import BrochureError, display_path
-from brochure.source import schema
+from brochure.source import editions, locales, schema
+from brochure.source.frontmatter import read_text
 from brochure.source.project import Project
 
 if TYPE_CHECKING:
@@ -87,7 +88,8 @@ GENERIC_BODY = BODIES["sheet"]
 
 def layout_fields(layout: Layout) -> list[schema.Field]:
     """Return the fields a brochure of `layout` takes (the schema, read in one place)."""
-    return schema.fields_for(layout)
+    written = {"translated_from"}  # by `brochure translated`, not by hand
+    return [f for f in schema.fields_for(layout) if f.name not in written]
 
 
 def _value(field: schema.Field, layout: str, title: str, today: dt.date) -> str:
@@ -119,8 +121,40 @@ def starter_text(slug: str, layout: Layout, today: dt.date) -> str:
     return "\n".join(lines) + "\n\n" + BODIES.get(layout.name, GENERIC_BODY)
 
 
-def create(project: Project, slug: str, layout: str, today: dt.date | None = None) -> Path:
-    """Write brochures/SLUG.md for `layout`; refuse a bad name or an existing file."""
+def edition_text(source: str, language: str) -> str:
+    """Return a new edition to translate: the original's text, in the edition's language,
+    without the fields it takes from the original (layout, pages)."""
+    lines = source.splitlines(keepends=True)
+    end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    head = [
+        line
+        for line in lines[1:end]
+        if not re.match(rf"({'|'.join(editions.INHERITED)}|lang|translated_from)\s*:", line)
+    ]
+    note = (
+        f"# Translate every value below and the text after the front matter into "
+        f"{locales.language_name(language)}. Layout and page budget come from the original.\n"
+    )
+    region = re.search(r"^lang\s*:\s*[A-Za-z]+[-_]([A-Za-z]{2})\s*$", "".join(lines[1:end]), re.M)
+    lang = f"{language}-{region[1].upper()}" if region else language  # en-US -> es-US
+    return "".join(["---\n", note, f"lang: {lang}\n", *head, *lines[end:]])
+
+
+def create(project: Project, slug: str, layout: str | None, today: dt.date | None = None) -> Path:
+    """Write brochures/SLUG.md for `layout` (or, for an edition such as `conditions.es`, a copy
+    of its original to translate); refuse a bad name or an existing file."""
+    name = editions.parse(slug)
+    if name.language:
+        source = project.brochure_path(name.source)
+        if not source.is_file():
+            raise BrochureError(
+                f"there is no brochures/{name.source.file} to translate. Check the name."
+            )
+        return _write(project.brochure_path(name), edition_text(read_text(source), name.language))
+    if layout is None:
+        raise BrochureError(
+            f"Say which layout the new brochure has, e.g. brochure new {slug} --layout sheet."
+        )
     if not SLUG_RE.match(slug):
         raise BrochureError(
             f"`{slug}` cannot be a brochure name. Use lowercase letters, digits and dashes "
@@ -129,9 +163,13 @@ def create(project: Project, slug: str, layout: str, today: dt.date | None = Non
     layouts = project.layouts()
     if layout not in layouts:
         raise BrochureError(f"unknown layout `{layout}`. {schema.suggest(layout, sorted(layouts))}")
-    path = project.brochures_dir / f"{slug}.md"
     text = starter_text(slug, layouts[layout], today or dt.date.today())
-    project.brochures_dir.mkdir(exist_ok=True)
+    return _write(project.brochures_dir / f"{slug}.md", text)
+
+
+def _write(path: Path, text: str) -> Path:
+    """Write a new brochure file; never replace one."""
+    path.parent.mkdir(exist_ok=True)
     try:
         with path.open("x", encoding="utf-8") as handle:  # never overwrites
             handle.write(text)
