@@ -20,7 +20,7 @@ from brochure.source.project import CLAIMS_FILE as PROJECT_FILE
 from brochure.source.schema import suggest
 
 LEVELS = ("error", "warning", "off")
-RULE_FIELDS = ("id", "lang", "phrases", "pattern", "level", "message", "instead", "negatable")
+RULE_FIELDS = ("id", "phrases", "pattern", "level", "message", "instead", "negatable", "lang")
 # A negation up to four words before the phrase, in the same clause, undoes it.
 _NEGATION = re.compile(
     r"\b(?:not|no|never|nor|neither|nothing|none|without|cannot|\w+n['’]t)\b"
