@@ -5,7 +5,7 @@ strong vowels meet (a, e, o, or an accented í or ú): that is a hiatus, two syl
 (le-er, dí-a, ba-úl). A weak vowel (i, u, ü) next to another vowel makes a diphthong
 (piel, ciu-dad) or a triphthong (buey). The u of que, qui, gue, gui is silent; a final y
 after a vowel is a vowel (hay, muy). Hyphenation dictionaries (pyphen) are no help: they
-leave out breaks a syllable count needs (a single vowel at the start or end of a word).
+leave out the breaks a line should not end on (aé-reo, oí-do, poe-ta, exoso-mas).
 """
 
 from __future__ import annotations
