@@ -55,7 +55,9 @@ _REQUIREMENT = re.compile(
 _QUOTES = {'"': '"', "“": "”", "‘": "’", "«": "»"}
 MENTION_WORDS = 4  # a quote this short around a phrase is a mention ("the word “cure”")
 
-ENGLISH = Grammar(_NEGATION, _CLAUSE_BREAK, _NEGATED_SUBJECT, _ATTRIBUTION, _REQUIREMENT, {})
+ENGLISH = Grammar(
+    _NEGATION, _CLAUSE_BREAK, _NEGATED_SUBJECT, _ATTRIBUTION, _REQUIREMENT, {}, frozenset()
+)
 # The languages a rule may be written for (`lang:`); a brochure in another language has none.
 GRAMMARS = {"en": ENGLISH, "es": SPANISH}
 
@@ -258,7 +260,8 @@ def _negated(text: str, start: int, grammar: Grammar = ENGLISH) -> bool:
     if not negations:
         return False
     between = before[negations[-1].end() :]
-    return not grammar.clause_break.search(between) and len(between.split()) <= NEGATION_WORDS
+    reach = 0 if negations[-1].group().lower() in grammar.next_word_only else NEGATION_WORDS
+    return not grammar.clause_break.search(between) and len(between.split()) <= reach
 
 
 def _reported(text: str, start: int, grammar: Grammar = ENGLISH) -> bool:

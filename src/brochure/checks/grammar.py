@@ -21,6 +21,7 @@ class Grammar:
     attribution: re.Pattern[str]  # who says it ("according to the FDA")
     requirement: re.Pattern[str]  # a rule stated as a requirement, just before the phrase
     fold: dict[int, int]  # str.translate table applied to text and phrases alike
+    next_word_only: frozenset[str]  # denials of the word right after them only
 
 
 # Letters with and without their accent; ñ stays (año is not ano). One letter for one
@@ -64,4 +65,6 @@ SPANISH = Grammar(
     _ATTRIBUTION_ES,
     _REQUIREMENT_ES,
     SPANISH_FOLD,
+    # "sin garantía" denies, but "piel sin manchas garantizada" promises: sin is a preposition
+    frozenset({"sin"}),
 )
