@@ -515,7 +515,7 @@ def test_yaml_mistake_in_claims_file(project: Path) -> None:
         (
             "rules:\n  - phrases: [glow]\n    why: results vary\n",
             "claims.yml:3: unknown field `why` in rule 1. Allowed: id, phrases, pattern, level, "
-            "message, instead, negatable.",
+            "message, instead, negatable, lang.",
         ),
         (
             "rule:\n  - id: glow\n    phrases: [glow]\n",

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from brochure.checks.context import CheckContext
+from brochure.checks.grammar import SPANISH, Grammar
 from brochure.checks.text import Span, spans
 from brochure.errors import SourceError
 from brochure.problems import Problem
@@ -19,7 +20,7 @@ from brochure.source.project import CLAIMS_FILE as PROJECT_FILE
 from brochure.source.schema import suggest
 
 LEVELS = ("error", "warning", "off")
-RULE_FIELDS = ("id", "phrases", "pattern", "level", "message", "instead", "negatable")
+RULE_FIELDS = ("id", "phrases", "pattern", "level", "message", "instead", "negatable", "lang")
 # A negation up to four words before the phrase, in the same clause, undoes it.
 _NEGATION = re.compile(
     r"\b(?:not|no|never|nor|neither|nothing|none|without|cannot|\w+n['’]t)\b"
@@ -54,6 +55,17 @@ _REQUIREMENT = re.compile(
 _QUOTES = {'"': '"', "“": "”", "‘": "’", "«": "»"}
 MENTION_WORDS = 4  # a quote this short around a phrase is a mention ("the word “cure”")
 
+ENGLISH = Grammar(
+    _NEGATION, _CLAUSE_BREAK, _NEGATED_SUBJECT, _ATTRIBUTION, _REQUIREMENT, {}, frozenset()
+)
+# The languages a rule may be written for (`lang:`); a brochure in another language has none.
+GRAMMARS = {"en": ENGLISH, "es": SPANISH}
+
+
+def language(tag: str) -> str:
+    """Return the language of a tag without its region: es-US -> es."""
+    return str(tag).strip().lower().split("-")[0].split("_")[0]
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -65,6 +77,7 @@ class Rule:
     message: str
     instead: str
     negatable: bool = True
+    lang: str = "en"  # the language of the texts it is for (a key of GRAMMARS)
 
 
 @dataclass(frozen=True)
@@ -77,9 +90,9 @@ class Hit:
     phrase: str
 
 
-def phrase_regex(phrase: str) -> str:
-    """Turn a phrase from the data file into a regular expression."""
-    words = re.split(r"[\s-]+", phrase.strip())
+def phrase_regex(phrase: str, fold: dict[int, int] | None = None) -> str:
+    """Turn a phrase from the data file into a regular expression (for text folded by `fold`)."""
+    words = re.split(r"[\s-]+", phrase.strip().translate(fold or {}))
     parts = [re.escape(w.rstrip("*")) + (r"[\w-]*" if w.endswith("*") else "") for w in words]
     return r"(?<![\w-])" + r"[\s-]+".join(parts) + r"(?![\w-])"
 
@@ -141,6 +154,31 @@ def _compile_linear(source: str) -> Any:
         raise re.error(str(detail)) from None
 
 
+def _lang(raw: dict[str, Any], rule_id: str, line: int | None) -> str:
+    """Return the language a rule is for (English when it does not say)."""
+    lang = language(raw.get("lang", "en"))
+    if lang not in GRAMMARS:
+        raise RulesError(
+            f"rule `{rule_id}`: lang must be en or es, got {raw.get('lang')!r}",
+            line,
+            "For example: lang: es (for Spanish brochures)",
+        )
+    return lang
+
+
+def _source(raw: dict[str, Any], rule_id: str, line: int | None, grammar: Grammar) -> str:
+    """Return the regular expression of a rule: its `pattern:`, or its `phrases:` joined."""
+    if raw.get("pattern"):
+        return str(raw["pattern"]).translate(grammar.fold)
+    if isinstance(raw.get("phrases"), list) and raw["phrases"]:
+        return "|".join(phrase_regex(str(p), grammar.fold) for p in raw["phrases"])
+    raise RulesError(
+        f"rule `{rule_id}` has no `phrases:`",
+        line,
+        "Add a list of phrases, e.g. phrases: [miracle, miracles]",
+    )
+
+
 def _compile(raw: dict[str, Any], line: int | None, own_pattern: bool = False) -> Rule:
     rule_id = str(raw.get("id", ""))
     level = raw.get("level", "error")
@@ -151,16 +189,8 @@ def _compile(raw: dict[str, Any], line: int | None, own_pattern: bool = False) -
             line,
             "For example: level: warning",
         )
-    if raw.get("pattern"):
-        source = str(raw["pattern"])
-    elif isinstance(raw.get("phrases"), list) and raw["phrases"]:
-        source = "|".join(phrase_regex(str(p)) for p in raw["phrases"])
-    else:
-        raise RulesError(
-            f"rule `{rule_id}` has no `phrases:`",
-            line,
-            "Add a list of phrases, e.g. phrases: [miracle, miracles]",
-        )
+    lang = _lang(raw, rule_id, line)
+    source = _source(raw, rule_id, line, GRAMMARS[lang])
     try:
         custom = own_pattern and bool(raw.get("pattern"))
         regex = _compile_linear(source) if custom else re.compile(source, re.IGNORECASE)
@@ -175,6 +205,7 @@ def _compile(raw: dict[str, Any], line: int | None, own_pattern: bool = False) -
         str(raw.get("message", "is a risky claim")),
         str(raw.get("instead", "")),
         bool(raw.get("negatable", True)),
+        lang,
     )
 
 
@@ -184,10 +215,17 @@ def _default_rules() -> tuple[dict[str, Any], ...]:
     return tuple(_read(text)[0])
 
 
+def _key(raw: dict[str, Any]) -> tuple[str, str]:
+    return language(raw.get("lang", "en")), str(raw["id"])
+
+
 def load_rules(root: Path) -> list[Rule]:
-    """Return the default rules, changed and extended by `root/claims.yml` if there is one."""
-    merged: dict[str, tuple[dict[str, Any], int | None, bool]] = {
-        str(r["id"]): (dict(r), None, False) for r in _default_rules()
+    """Return the default rules, changed and extended by `root/claims.yml` if there is one.
+
+    A rule is known by its `id` and its language: `id: cure` changes the English rule,
+    `id: cure` with `lang: es` the Spanish one."""
+    merged: dict[tuple[str, str], tuple[dict[str, Any], int | None, bool]] = {
+        _key(r): (dict(r), None, False) for r in _default_rules()
     }
     project_file = root / PROJECT_FILE
     if project_file.is_file():
@@ -198,10 +236,10 @@ def load_rules(root: Path) -> list[Rule]:
                 raise RulesError(
                     f"rule {index + 1} has no `id`", line, "Give it a short name, e.g. id: miracle"
                 )
-            base, _, own = merged.get(str(raw["id"]), ({}, None, False))
+            base, _, own = merged.get(_key(raw), ({}, None, False))
             if "phrases" in raw:
                 base.pop("pattern", None)
-            merged[str(raw["id"])] = ({**base, **raw}, line, own or "pattern" in raw)
+            merged[_key(raw)] = ({**base, **raw}, line, own or "pattern" in raw)
     out = []
     for raw, line, own in merged.values():
         rule = _compile(raw, line, own)
@@ -210,27 +248,29 @@ def load_rules(root: Path) -> list[Rule]:
     return out
 
 
-def _negated(text: str, start: int) -> bool:
+def _negated(text: str, start: int, grammar: Grammar = ENGLISH) -> bool:
     """Tell whether the phrase at `start` is denied: a negation up to four words before it
     in the same clause, or a clause whose subject is negated ("No exosome product is ...")."""
     before = text[max(0, start - 80) : start]
-    clause = before[max((m.end() for m in _CLAUSE_BREAK.finditer(before)), default=0) :]
-    if _NEGATED_SUBJECT.match(clause):
+    breaks = grammar.clause_break.finditer(before)
+    clause = before[max((m.end() for m in breaks), default=0) :]
+    if grammar.negated_subject.match(clause):
         return True
-    negations = list(_NEGATION.finditer(before))
+    negations = list(grammar.negation.finditer(before))
     if not negations:
         return False
     between = before[negations[-1].end() :]
-    return not _CLAUSE_BREAK.search(between) and len(between.split()) <= NEGATION_WORDS
+    reach = 0 if negations[-1].group().lower() in grammar.next_word_only else NEGATION_WORDS
+    return not grammar.clause_break.search(between) and len(between.split()) <= reach
 
 
-def _reported(text: str, start: int) -> bool:
+def _reported(text: str, start: int, grammar: Grammar = ENGLISH) -> bool:
     """Tell whether the sentence reports a rule rather than makes a claim: it names the FDA
     or the law as its source ("the FDA says", "according to the FDA") or states a requirement
     ("a drug must be approved by the FDA")."""
     before = text[max(0, start - 200) : start]
     sentence = before[max((m.end() for m in _SENTENCE_BREAK.finditer(before)), default=0) :]
-    return bool(_ATTRIBUTION.search(sentence) or _REQUIREMENT.search(sentence))
+    return bool(grammar.attribution.search(sentence) or grammar.requirement.search(sentence))
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
@@ -250,17 +290,24 @@ def _quoted(text: str, start: int, end: int) -> bool:
     return False
 
 
-def find(text: str, rules: list[Rule]) -> list[Hit]:
-    """Return the risky phrases in `text`, leaving out negated and quoted ones."""
+def find(text: str, rules: list[Rule], lang: str = "en-US") -> list[Hit]:
+    """Return the risky phrases in `text`, written in `lang`, leaving out negated and quoted
+    ones. Only the rules for that language apply; the text is matched with its accents
+    folded if the language asks for it (the phrase found is shown as written)."""
+    lang = language(lang)
+    grammar = GRAMMARS.get(lang, ENGLISH)
+    folded = text.translate(grammar.fold)
     found = []
-    for order, rule in enumerate(rules):
-        for match in rule.regex.finditer(text):
+    for order, rule in enumerate(r for r in rules if r.lang == lang):
+        for match in rule.regex.finditer(folded):
             start, end = match.span()
-            if rule.negatable and (_negated(text, start) or _reported(text, start)):
+            if rule.negatable and (
+                _negated(folded, start, grammar) or _reported(folded, start, grammar)
+            ):
                 continue
             if _quoted(text, start, end):
                 continue
-            found.append((start, order, Hit(rule, start, end, " ".join(match.group().split()))))
+            found.append((start, order, Hit(rule, start, end, " ".join(text[start:end].split()))))
     hits: list[Hit] = []
     for _, _, hit in sorted(found, key=lambda f: f[:2]):
         if not hits or hit.start >= hits[-1].end:  # one finding per phrase: the first rule's
@@ -268,10 +315,10 @@ def find(text: str, rules: list[Rule]) -> list[Hit]:
     return hits
 
 
-def problems_in(span: Span, rules: list[Rule]) -> list[Problem]:
-    """Return one problem per risky phrase in `span`."""
+def problems_in(span: Span, rules: list[Rule], lang: str = "en-US") -> list[Problem]:
+    """Return one problem per risky phrase in `span`, a text in the language `lang`."""
     out = []
-    for hit in find(span.text, rules):
+    for hit in find(span.text, rules, lang):
         line, col = span.place(hit.start)
         out.append(
             Problem(
@@ -290,4 +337,4 @@ def problems_in(span: Span, rules: list[Rule]) -> list[Problem]:
 def check_claims(context: CheckContext, brochure: Brochure) -> list[Problem]:
     """Flag risky claims anywhere in a brochure's text."""
     rules = context.claim_rules
-    return [p for span in spans(brochure) for p in problems_in(span, rules)]
+    return [p for span in spans(brochure) for p in problems_in(span, rules, brochure.lang)]

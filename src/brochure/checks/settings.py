@@ -18,6 +18,7 @@ class Settings:
     """How strict the checks are; every value has a default."""
 
     reading_grade: float = 8.0  # highest Flesch-Kincaid grade before a warning
+    reading_ease_es: float = 55  # lowest INFLESZ score of a Spanish text before a warning
     review_months: int = 12  # how old a `reviewed:` date may get before a warning
     today: dt.date = field(default_factory=dt.date.today)
     languages: tuple[str, ...] = ()  # every brochure should have an edition in each (en, es)
@@ -26,6 +27,7 @@ class Settings:
 # name -> (type check, what to write, largest value), in the order they are documented
 OPTIONS: dict[str, tuple[type | tuple[type, ...], str, int]] = {
     "reading_grade": ((int, float), "a school grade such as 8", 20),
+    "reading_ease_es": ((int, float), "an INFLESZ score from 1 to 100 such as 55", 100),
     "review_months": (int, "a whole number of months such as 12", 120),
 }
 
