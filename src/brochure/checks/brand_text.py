@@ -6,6 +6,7 @@ from brochure.checks.claims import problems_in
 from brochure.checks.context import CheckContext
 from brochure.checks.resources import tel_problem
 from brochure.checks.text import Span
+from brochure.errors import SourceError
 from brochure.problems import Problem
 from brochure.source.frontmatter import read_yaml_file
 from brochure.source.project import Project
@@ -36,6 +37,26 @@ def check_brand(context: CheckContext) -> list[Problem]:
         line, col = front.place_of("meta", key)
         span = Span(str(getattr(brand, key)), path, line, col, "field")
         problems += problems_in(span, context.claim_rules)
+    return problems + check_strings(context)
+
+
+def check_strings(context: CheckContext) -> list[Problem]:
+    """Check the call to action and disclaimer of each language's strings file for claims."""
+    problems: list[Problem] = []
+    folder = context.project.locales_dir
+    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        try:
+            front = read_yaml_file(path)
+        except SourceError:
+            continue  # a broken file stops the brochures in its language, with its error
+        if not isinstance(front.data, dict):
+            continue
+        for key in CHECKED_TEXT:
+            value = front.data.get(key)
+            if isinstance(value, str):
+                line, col = front.place_of(key)
+                span = Span(value, path, line, col, "field")
+                problems += problems_in(span, context.claim_rules, path.stem)
     return problems
 
 
