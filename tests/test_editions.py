@@ -68,9 +68,9 @@ def test_every_word_around_the_content_is_spanish(spanish: Path, slug: str) -> N
     text = pdf_text(spanish / "out" / "es" / f"{slug}.pdf")
     for english in ENGLISH_UI:
         assert english not in text, english
-    assert "Reserve su consulta gratuita" in text
+    assert "Agende su llamada de orientación gratis" in text
     assert "Llámenos al 480 590 5693" in text
-    assert "o haga su cita en línea en" in text
+    assert "o haga su cita por internet en" in text
     assert "Revisado en noviembre de 2026" in text
     assert "no están aprobados por la FDA" in text
     if slug == "conditions":
