@@ -302,3 +302,24 @@ def test_new_edition_starts_as_a_copy_of_its_original_to_translate(project: Path
     assert (project / "out" / "es" / "results-timeline.pdf").is_file()
     again = invoke(project, "new", "results-timeline.es")
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_serve_previews_an_edition_and_updates_it_when_its_original_changes(
+    project: Path,
+) -> None:
+    from tests.live import Server
+
+    spanish_edition(project)
+    assert invoke(project, "translated", "conditions.es").exit_code == 0
+    server = Server(project)
+    try:
+        server.until("/es/conditions.html", lambda s, t: s == 200 and "Llámenos al" in t, 10)
+        status, catalog = server.text("/")
+        assert status == 200 and 'href="es/conditions.pdf"' in catalog
+        # The original moves on: the edition's page in the browser is rebuilt and says so.
+        replace_in(project, "brochures/conditions.md", "## Aging skin\n", "## Older skin\n")
+        server.until("/", lambda s, t: "out of date: brochures/conditions.md changed" in t, 10)
+        status, page = server.text("/es/conditions.html")
+        assert status == 200 and "Llámenos al" in page
+    finally:
+        server.stop()
