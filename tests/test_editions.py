@@ -11,6 +11,7 @@ import pytest
 from brochure.serve.watch import affected
 from brochure.source.project import Project
 from tests.conftest import invoke, pdf_text, replace_in, write
+from tests.test_serve_browser import browser  # noqa: F401  (the headless Chromium fixture)
 
 # Every English word the templates and the brand file put around a brochure's own text.
 ENGLISH_UI = (
@@ -323,3 +324,29 @@ def test_serve_previews_an_edition_and_updates_it_when_its_original_changes(
         assert status == 200 and "Llámenos al" in page
     finally:
         server.stop()
+
+
+def test_the_language_filter_shows_one_languages_cards_in_a_browser(
+    spanish: Path,
+    browser: str,  # noqa: F811  (the fixture imported above)
+) -> None:
+    import json
+    import urllib.request
+
+    from tests.test_serve_browser import Tab
+
+    with urllib.request.urlopen(f"http://{browser}/json/list", timeout=10) as reply:
+        page = next(t for t in json.load(reply) if t["type"] == "page")
+    tab = Tab(page["webSocketDebuggerUrl"])
+    tab.call("Page.enable")
+    tab.call("Page.navigate", url=(spanish / "out" / "index.html").as_uri())
+    tab.event("Page.loadEventFired", lambda p: True, timeout=15)
+    shown = "[...document.querySelectorAll('.card')].filter(c => c.offsetParent).map(c => c.id)"
+    every = ["conditions", "es-conditions", "exosomes-vs-prp", "es-exosomes-vs-prp"]
+    assert set(every) <= set(tab.evaluate(shown))  # all languages at first
+    tab.evaluate("document.querySelector('label[for=language-es]').click()")
+    assert tab.evaluate(shown) == ["es-conditions", "es-exosomes-vs-prp"]
+    tab.evaluate("document.querySelector('label[for=language-en]').click()")
+    assert "es-conditions" not in tab.evaluate(shown)
+    assert "conditions" in tab.evaluate(shown)
+    tab.ws.close()
