@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from brochure.checks.pictures import picture_problems
 from brochure.problems import Problem
 from brochure.render.markup import Reference
 from brochure.source.project import Project
@@ -35,6 +36,10 @@ def check_references(project: Project, source: Path, refs: list[Reference]) -> l
             problems.append(
                 Problem(source, ref.line, "error", problem[0], problem[1], code="reference")
             )
+        elif ref.tag == "img" and ref.attr == "src":
+            target = resolve(project, source.parent, ref.url)
+            if target is not None:
+                problems += picture_problems(source, ref, target)
     return problems
 
 

@@ -54,6 +54,7 @@ class Reference:
     tag: str
     attr: str
     line: int
+    alt: str | None = None  # a picture's description as written (None: no `alt` at all)
 
 
 UrlMap = Callable[[str], str]
@@ -193,10 +194,10 @@ class _RefCollector(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.refs: list[tuple[str, str, str, int]] = []
+        self.refs: list[tuple[str, str, str, int, str | None]] = []
 
     def _active(self, what: str, tag: str) -> None:
-        self.refs.append((what, tag, "active", self.getpos()[0]))
+        self.refs.append((what, tag, "active", self.getpos()[0], None))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
@@ -207,9 +208,10 @@ class _RefCollector(HTMLParser):
             if tag in ALLOWED_TAGS and (name not in allowed or scripted):
                 self._active(name, tag)
             elif name == "style" and UNSAFE_CSS.search(value or ""):
-                self.refs.append((value or "", tag, "css", self.getpos()[0]))
+                self.refs.append((value or "", tag, "css", self.getpos()[0], None))
             elif name in self.ATTRS and value:
-                self.refs.append((value.strip(), tag, name, self.getpos()[0]))
+                alt = dict(attrs).get("alt") if tag == "img" else None
+                self.refs.append((value.strip(), tag, name, self.getpos()[0], alt))
 
     def handle_comment(self, data: str) -> None:
         if "<" in data or ">" in data or data.startswith("-"):
@@ -238,4 +240,6 @@ def references(body: str, first_line: int) -> list[Reference]:
                 return first_line + offset
         return first_line
 
-    return [Reference(url, tag, attr, line_of(url)) for url, tag, attr, _ in collector.refs]
+    return [
+        Reference(url, tag, attr, line_of(url), alt) for url, tag, attr, _, alt in collector.refs
+    ]

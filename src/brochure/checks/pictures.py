@@ -1,0 +1,94 @@
+"""Pictures as they will print: a format the PDF can use, a whole file, a description for
+screen readers, a sensible file size (from the file), and enough pixels for the size they
+print at (from the laid-out pages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from brochure.problems import Level, Problem
+from brochure.render.markup import Reference
+from brochure.source import pictures
+from brochure.source.urls import shown
+
+FORMAT_NAMES = {"HEIC": "HEIC photo (the iPhone's format)", "AVIF": "AVIF picture"}
+SAVE_AS = (
+    "Open it and save it as JPEG or PNG, then use that file; an iPhone takes JPEG photos "
+    "under Settings > Camera > Formats > Most Compatible"
+)
+
+
+def picture_problems(source: Path, ref: Reference, target: Path) -> list[Problem]:
+    """Return what is wrong with the picture `ref` (an existing project file `target`)."""
+    found: list[tuple[Level, str, str]] = []
+    url = shown(ref.url)
+    if not (ref.alt or "").strip():
+        found.append(
+            (
+                "error",
+                f"picture `{url}` has no description: patients using screen readers hear nothing",
+                f"Write what it shows between the brackets: "
+                f"![{pictures.suggested_alt(ref.url)}]({ref.url})",
+            )
+        )
+    found += _file_problems(url, target)
+    return [Problem(source, ref.line, level, m, h, code="picture") for level, m, h in found]
+
+
+def _file_problems(url: str, target: Path) -> list[tuple[Level, str, str]]:
+    """What the file itself says: its real format, whether it is whole, its size."""
+    try:
+        facts = pictures.examine(target)
+    except OSError:
+        return []  # unreadable: the renderer reports it
+    if facts.kind not in pictures.PRINTABLE:
+        if facts.kind:
+            name = FORMAT_NAMES.get(facts.kind, f"{facts.kind} file")
+            named = _named(target, facts.kind)
+            what = f"picture `{url}` is a {name}{named}, which a PDF cannot show"
+        else:
+            what = f"picture `{url}` is not a JPEG, PNG or SVG picture (or it is damaged)"
+        return [("error", what, SAVE_AS)]
+    if not facts.whole:
+        return [
+            (
+                "error",
+                f"picture `{url}` is cut short: the file is incomplete, so part of it would "
+                "print grey",
+                "Copy or export it again from the original",
+            )
+        ]
+    if facts.size > pictures.LARGE_FILE:
+        return [
+            (
+                "warning",
+                f"picture `{url}` is {pictures.megabytes(facts.size)}: the PDFs get a smaller "
+                "copy, but a file this big slows every build",
+                "It will be resized; to build faster, save a copy about 3,000 pixels across",
+            )
+        ]
+    return []
+
+
+def _named(target: Path, kind: str) -> str:
+    """Say when the file's name claims another format (a HEIC renamed `.jpg`)."""
+    suffix = target.suffix.lower()
+    claims = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".svg": "SVG"}.get(suffix)
+    return f" named `{suffix}`" if claims and claims != kind else ""
+
+
+def resolution_problem(
+    source: Path, line: int | None, url: str, dpi: float, *, press: bool
+) -> Problem | None:
+    """Return the problem of a picture printed at `dpi`, or None when it is sharp enough."""
+    if dpi >= pictures.MIN_DPI:
+        return None
+    return Problem(
+        source,
+        line,
+        "error" if press else "warning",
+        f"picture `{shown(url)}` prints at {dpi:.0f} dpi: it will look soft or blocky "
+        f"(print needs at least {pictures.MIN_DPI} dpi, {pictures.PRESS_DPI} for a print shop)",
+        "Use a larger original, or print it smaller: {.half} after the picture makes it half width",
+        code="picture/dpi",
+    )
