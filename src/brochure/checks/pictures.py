@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from brochure.checks.context import CheckContext
 from brochure.problems import Level, Problem
+from brochure.render import markup
 from brochure.render.markup import Reference
+from brochure.render.result import RenderResult
 from brochure.source import pictures
-from brochure.source.urls import shown
+from brochure.source.content import Brochure
+from brochure.source.urls import resolve, shown
 
 FORMAT_NAMES = {"HEIC": "HEIC photo (the iPhone's format)", "AVIF": "AVIF picture"}
 SAVE_AS = (
@@ -92,3 +96,32 @@ def resolution_problem(
         "Use a larger original, or print it smaller: {.half} after the picture makes it half width",
         code="picture/dpi",
     )
+
+
+def picture_lines(context: CheckContext, brochure: Brochure) -> dict[str, tuple[str, int]]:
+    """Map each picture of the body, by its path from the project folder, to the URL as
+    written and the line it is written on."""
+    found: dict[str, tuple[str, int]] = {}
+    for ref in markup.references(brochure.body, brochure.body_line):
+        target = resolve(context.project, brochure.path.parent, ref.url)
+        if ref.tag == "img" and target is not None:
+            rel = target.relative_to(context.project.root).as_posix()
+            found.setdefault(rel, (ref.url, ref.line))
+    return found
+
+
+def check_resolution(
+    context: CheckContext, result: RenderResult, *, press: bool = False
+) -> list[Problem]:
+    """Report each picture printed at under MIN_DPI (once per picture, its lowest)."""
+    lowest: dict[str, float] = {}
+    for place in result.pictures:
+        lowest[place.src] = min(place.dpi, lowest.get(place.src, place.dpi))
+    lines = picture_lines(context, result.brochure)
+    problems = []
+    for src, dpi in lowest.items():
+        url, line = lines.get(src, (src, None))
+        problem = resolution_problem(result.brochure.path, line, url, dpi, press=press)
+        if problem is not None:
+            problems.append(problem)
+    return problems
