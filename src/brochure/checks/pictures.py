@@ -4,6 +4,7 @@ print at (from the laid-out pages)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from brochure.checks.context import CheckContext
@@ -15,7 +16,8 @@ from brochure.source import pictures
 from brochure.source.content import Brochure
 from brochure.source.urls import resolve, shown
 
-FORMAT_NAMES = {"HEIC": "HEIC photo (the iPhone's format)", "AVIF": "AVIF picture"}
+FORMAT_NAMES = {"HEIC": "a HEIC photo (the iPhone's format)", "AVIF": "an AVIF picture"}
+FAILED_RE = re.compile(r"^Failed to load image at '([^']+)'")
 SAVE_AS = (
     "Open it and save it as JPEG or PNG, then use that file; an iPhone takes JPEG photos "
     "under Settings > Camera > Formats > Most Compatible"
@@ -47,9 +49,9 @@ def _file_problems(url: str, target: Path) -> list[tuple[Level, str, str]]:
         return []  # unreadable: the renderer reports it
     if facts.kind not in pictures.PRINTABLE:
         if facts.kind:
-            name = FORMAT_NAMES.get(facts.kind, f"{facts.kind} file")
+            name = FORMAT_NAMES.get(facts.kind, f"a {facts.kind} file")
             named = _named(target, facts.kind)
-            what = f"picture `{url}` is a {name}{named}, which a PDF cannot show"
+            what = f"picture `{url}` is {name}{named}, which a PDF cannot show"
         else:
             what = f"picture `{url}` is not a JPEG, PNG or SVG picture (or it is damaged)"
         return [("error", what, SAVE_AS)]
@@ -125,3 +127,19 @@ def check_resolution(
         if problem is not None:
             problems.append(problem)
     return problems
+
+
+def unloadable(source: Path, message: str, lines: dict[str, tuple[str, int]]) -> Problem | None:
+    """Turn WeasyPrint's "Failed to load image at '...'" into the picture's own error."""
+    found = FAILED_RE.match(message)
+    if found is None:
+        return None
+    url, line = lines.get(found.group(1), (found.group(1), None))
+    return Problem(
+        source,
+        line,
+        "error",
+        f"picture `{shown(url)}` cannot be loaded: the file is damaged or not a picture",
+        SAVE_AS,
+        code="picture",
+    )

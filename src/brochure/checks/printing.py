@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from brochure.checks.context import CheckContext
+from brochure.checks.pictures import picture_lines, unloadable
 from brochure.checks.text import spans
 from brochure.problems import Problem
 from brochure.render.result import RenderResult
@@ -35,21 +36,25 @@ def check_rendering(context: CheckContext, result: RenderResult) -> list[Problem
     """Turn WeasyPrint's log and the fonts it fell back to into problems."""
     files = [context.project.root / f.path for f in context.brand.fonts]
     covered = coverage(tuple(sorted(files)))
-    problems = _logged(result.brochure, result.log, context.project.root.as_uri() + "/")
+    root = context.project.root.as_uri() + "/"
+    problems = _logged(result.brochure, result.log, root, picture_lines(context, result.brochure))
     for family, chars in result.fallback.items():
         problems += _fallback(result.brochure, family, chars, covered)
     return problems
 
 
-def _logged(brochure: Brochure, log: Log | None, root: str) -> list[Problem]:
+def _logged(
+    brochure: Brochure, log: Log | None, root: str, pictures: dict[str, tuple[str, int]]
+) -> list[Problem]:
     """Errors WeasyPrint logged; its warnings, a missing glyph among them.
 
     File URLs in its messages are shown from the project folder (`root`), never as the
-    machine's paths.
+    machine's paths; a picture that failed to load is named as written, at its line.
     """
     path = brochure.path
     problems = [
-        Problem(
+        unloadable(path, message.replace(root, ""), pictures)
+        or Problem(
             path,
             None,
             "error",
