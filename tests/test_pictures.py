@@ -285,3 +285,20 @@ def test_a_caption_and_half_width(project: Path) -> None:
     # Half of the column: the sheet's column, measured on the full-width picture of the
     # first test, is the page less its margins at most.
     assert (right - left) < 0.5 * (page_width - 2 * RIGHT_MARGIN)
+
+
+def test_the_page_budget_names_the_pictures_that_take_the_room(project: Path) -> None:
+    photo((1000, 1300)).save(project / "assets" / "tall.jpg", quality=85)
+    body = "Some text.\n\n![A tall photo](../assets/tall.jpg)\n\n" + "More text here. " * 60
+    path = brochure(project, "tall", body + "\n")
+    error = build_error(project, "tall")
+    pattern = (
+        rf"Error: brochures/tall\.md:{line_of(path, 'pages:')}: the brochure runs to 2 pages but "
+        r"its budget is `pages: 1`: about (\d+) lines of body text too long; the pictures take "
+        r"the room of about (\d+) lines \(`\.\./assets/tall\.jpg`\)\. Make a picture half width "
+        r"\(\{\.half\} after it\) or leave one out, cut about (\d+) lines of text, or raise "
+        r"`pages:`\."
+    )
+    found = re.fullmatch(pattern, error)
+    assert found, error
+    assert int(found.group(2)) > int(found.group(1)) == int(found.group(3))

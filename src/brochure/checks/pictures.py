@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from brochure.checks.context import CheckContext
-from brochure.problems import Level, Problem
+from brochure.problems import Level, Problem, names
 from brochure.render import markup
 from brochure.render.markup import Reference
 from brochure.render.result import RenderResult
@@ -143,3 +143,16 @@ def unloadable(source: Path, message: str, lines: dict[str, tuple[str, int]]) ->
         SAVE_AS,
         code="picture",
     )
+
+
+def picture_room(
+    context: CheckContext, result: RenderResult, pitch: float
+) -> tuple[str, int] | None:
+    """Return the pictures of a brochure (as written, joined) and the lines of text their
+    printed height would hold, or None when it has none."""
+    if not result.pictures:
+        return None
+    lines = picture_lines(context, result.brochure)
+    written = [f"`{shown(lines.get(p.src, (p.src, 0))[0])}`" for p in result.pictures]
+    height = sum(p.height for p in result.pictures)
+    return names(list(dict.fromkeys(written))), round(height / pitch)
