@@ -302,3 +302,60 @@ def test_the_page_budget_names_the_pictures_that_take_the_room(project: Path) ->
     found = re.fullmatch(pattern, error)
     assert found, error
     assert int(found.group(2)) > int(found.group(1)) == int(found.group(3))
+
+
+def raster_logo(project: Path, size: int = 900) -> None:
+    """Give the test project a PNG logo with a JPEG variant for dark backgrounds."""
+    mark = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    mark.paste((29, 79, 92, 255), (size // 6, size // 6, size * 5 // 6, size * 5 // 6))
+    mark.save(project / "assets" / "mark.png")
+    Image.new("RGB", (size, size), (240, 235, 225)).save(project / "assets" / "mark-dark.jpg")
+    brand = project / "_brand.yml"
+    text = brand.read_text(encoding="utf-8")
+    old = "    mark: assets/logo.svg\n  small: mark\n  medium: mark\n"
+    assert old in text
+    new = (
+        "    mark: assets/mark.png\n    mark-dark: assets/mark-dark.jpg\n  small: mark\n"
+        "  medium:\n    light: mark\n    dark: mark-dark\n"
+    )
+    brand.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_png_logo_with_a_dark_variant_names_the_clinic_in_every_pdf(project: Path) -> None:
+    from .pdfua import audit, elements
+
+    raster_logo(project)
+    result = invoke(project, "build", "conditions", "overview")
+    assert result.exit_code == 0, result.output
+    assert "logo" not in result.output  # sharp enough: no warning
+    for slug in ("conditions", "overview"):
+        with pikepdf.open(project / "out" / f"{slug}.pdf") as pdf:
+            assert audit(pdf) == []
+            alts = [str(e.get("/Alt", "")) for _, e in elements(pdf) if e.S == "/Figure"]
+            assert alts.count("Elixir and Wellness") >= 1, alts
+    # The trifold prints the dark-background variant on its coloured cover, the other inside.
+    kinds = {(i["filter"], i["smask"]) for i in image_dicts(project / "out" / "overview.pdf")}
+    assert kinds == {("/DCTDecode", False), ("/FlateDecode", True)}, kinds
+
+
+def test_a_heic_logo_is_refused_and_a_small_logo_reported(project: Path) -> None:
+    raster_logo(project, size=40)
+    png = (project / "assets" / "mark.png").read_bytes()
+    (project / "assets" / "mark.png").write_bytes(b"\0\0\0\x18ftypheic\0\0\0\0mif1" + bytes(99))
+    error = build_error(project, "conditions")
+    line = line_of(project / "_brand.yml", "logo:")
+    assert error == (
+        f"Error: _brand.yml:{line}: logo `assets/mark.png` is not an SVG, PNG or JPEG picture "
+        "(it is a HEIC file). Ask your designer for the logo as SVG (best), or as PNG at least "
+        "600 pixels across."
+    )
+    (project / "assets" / "mark.png").write_bytes(png)
+    result = invoke(project, "check", "conditions")
+    found = re.search(
+        r"_brand\.yml: warning: logo `assets/mark\.png` prints at (\d+) dpi: it will look soft "
+        r"or blocky \(print needs at least 150 dpi, 300 for a print shop\) \(Ask your designer "
+        r"for the logo as SVG, or as a larger PNG\)",
+        result.output,
+    )
+    assert found, result.output
+    assert int(found.group(1)) == round(40 / 0.36)  # 0.36 in tall in the masthead

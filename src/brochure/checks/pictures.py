@@ -89,13 +89,18 @@ def resolution_problem(
     """Return the problem of a picture printed at `dpi`, or None when it is sharp enough."""
     if dpi >= pictures.MIN_DPI:
         return None
+    logo = source.suffix == ".yml"
     return Problem(
         source,
         line,
         "error" if press else "warning",
-        f"picture `{shown(url)}` prints at {dpi:.0f} dpi: it will look soft or blocky "
-        f"(print needs at least {pictures.MIN_DPI} dpi, {pictures.PRESS_DPI} for a print shop)",
-        "Use a larger original, or print it smaller: {.half} after the picture makes it half width",
+        f"{'logo' if logo else 'picture'} `{shown(url)}` prints at {dpi:.0f} dpi: it will look "
+        f"soft or blocky (print needs at least {pictures.MIN_DPI} dpi, {pictures.PRESS_DPI} "
+        "for a print shop)",
+        "Ask your designer for the logo as SVG, or as a larger PNG"
+        if logo
+        else "Use a larger original, or print it smaller: {.half} after the picture makes it "
+        "half width",
         code="picture/dpi",
     )
 
@@ -120,10 +125,12 @@ def check_resolution(
     for place in result.pictures:
         lowest[place.src] = min(place.dpi, lowest.get(place.src, place.dpi))
     lines = picture_lines(context, result.brochure)
+    logos = {context.brand.logo, context.brand.logo_dark} - {""}
     problems = []
     for src, dpi in lowest.items():
         url, line = lines.get(src, (src, None))
-        problem = resolution_problem(result.brochure.path, line, url, dpi, press=press)
+        source = context.project.brand_path if src in logos else result.brochure.path
+        problem = resolution_problem(source, line, url, dpi, press=press)
         if problem is not None:
             problems.append(problem)
     return problems
