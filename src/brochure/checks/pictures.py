@@ -136,10 +136,13 @@ def check_resolution(
     return problems
 
 
-def unloadable(source: Path, message: str, lines: dict[str, tuple[str, int]]) -> Problem | None:
-    """Turn WeasyPrint's "Failed to load image at '...'" into the picture's own error."""
+def unloadable(
+    source: Path, message: str, lines: dict[str, tuple[str, int]], root: Path
+) -> Problem | None:
+    """Turn WeasyPrint's "Failed to load image at '...'" for a project file that is there
+    into the picture's own error."""
     found = FAILED_RE.match(message)
-    if found is None:
+    if found is None or not (root / found.group(1)).is_file():
         return None
     url, line = lines.get(found.group(1), (found.group(1), None))
     return Problem(

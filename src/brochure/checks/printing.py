@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure.checks.context import CheckContext
@@ -37,14 +38,19 @@ def check_rendering(context: CheckContext, result: RenderResult) -> list[Problem
     files = [context.project.root / f.path for f in context.brand.fonts]
     covered = coverage(tuple(sorted(files)))
     root = context.project.root.as_uri() + "/"
-    problems = _logged(result.brochure, result.log, root, picture_lines(context, result.brochure))
+    lines = picture_lines(context, result.brochure)
+    problems = _logged(result.brochure, result.log, root, lines, context.project.root)
     for family, chars in result.fallback.items():
         problems += _fallback(result.brochure, family, chars, covered)
     return problems
 
 
 def _logged(
-    brochure: Brochure, log: Log | None, root: str, pictures: dict[str, tuple[str, int]]
+    brochure: Brochure,
+    log: Log | None,
+    root: str,
+    pictures: dict[str, tuple[str, int]],
+    folder: Path,
 ) -> list[Problem]:
     """Errors WeasyPrint logged; its warnings, a missing glyph among them.
 
@@ -53,7 +59,7 @@ def _logged(
     """
     path = brochure.path
     problems = [
-        unloadable(path, message.replace(root, ""), pictures)
+        unloadable(path, message.replace(root, ""), pictures, folder)
         or Problem(
             path,
             None,

@@ -29,7 +29,7 @@ def tel_problem(number: str) -> str:
 
 def check_references(project: Project, source: Path, refs: list[Reference]) -> list[Problem]:
     """Return a problem for every reference that is missing, malformed or not allowed."""
-    problems = []
+    problems, picture = [], []
     for ref in refs:
         problem = _check(project, source, ref)
         if problem:
@@ -39,8 +39,8 @@ def check_references(project: Project, source: Path, refs: list[Reference]) -> l
         elif ref.tag == "img" and ref.attr == "src":
             target = resolve(project, source.parent, ref.url)
             if target is not None:
-                problems += picture_problems(source, ref, target)
-    return problems
+                picture += picture_problems(source, ref, target)
+    return problems + picture  # what is not allowed first
 
 
 def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | None:
