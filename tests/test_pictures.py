@@ -14,6 +14,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops, ImageFilter
 
 from .conftest import invoke
+from .pdfua import audit, elements
 from .test_errors import HEADER, build_error, sheet
 
 RIGHT_MARGIN = 0.65 * 72  # styles/common.css: @page margin
@@ -279,6 +280,8 @@ def test_a_caption_and_half_width(project: Path) -> None:
         walk(doc.Root.StructTreeRoot)
     assert ("/Figure", "The treatment room") in tags
     assert ("/Caption", "") in tags
+    with pikepdf.open(pdf) as doc:
+        assert audit(doc) == []
     from pypdf import PdfReader
 
     assert "Our room, in spring." in PdfReader(pdf).pages[0].extract_text()
@@ -322,8 +325,6 @@ def raster_logo(project: Path, size: int = 900) -> None:
 
 
 def test_a_png_logo_with_a_dark_variant_names_the_clinic_in_every_pdf(project: Path) -> None:
-    from .pdfua import audit, elements
-
     raster_logo(project)
     result = invoke(project, "build", "conditions", "overview")
     assert result.exit_code == 0, result.output
