@@ -208,9 +208,8 @@ class Renderer:
         """
         with capture_log() as log:
             document = self.layout(html, log, press=press, stylesheets=stylesheets, options=options)
-            placed = fit(
-                document, self.project.root, self.pictures, PRESS_DPI if press else OFFICE_DPI
-            )
+            dpi = PRESS_DPI if press else OFFICE_DPI
+            placed = fit(document, self.project, self.pictures, dpi)
             pdf = self.write_press(document) if press else self.write(document, **(options or {}))
         if options is None:  # tagged: finish the structure WeasyPrint leaves incomplete
             pdf = tagging.finish(pdf)

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from brochure.source.pictures import OFFICE_DPI, PRESS_DPI
+from brochure.source.project import Project
 
 CACHE_DIR = Path(".cache") / "pictures"  # under out/
 JPEG_QUALITY = {OFFICE_DPI: 82, PRESS_DPI: 92}
@@ -132,9 +133,10 @@ def target_size(pixels: tuple[int, int], width: float, height: float, dpi: int) 
     return max(1, math.ceil(pixels[0] * scale)), max(1, math.ceil(pixels[1] * scale))
 
 
-def fit(document: Any, root: Path, cache: PictureCache | None, dpi: int) -> list[Placed]:
+def fit(document: Any, project: Project, cache: PictureCache | None, dpi: int) -> list[Placed]:
     """List the raster pictures of a laid-out document and, with a `cache`, give each box a
-    copy made for its printed size at `dpi` (before the PDF is written)."""
+    copy made for its printed size at `dpi` (before the PDF is written). Only files inside
+    the project are read, as the fetcher that loaded them allows."""
     from weasyprint.images import RasterImage
 
     placed: list[Placed] = []
@@ -144,8 +146,8 @@ def fit(document: Any, root: Path, cache: PictureCache | None, dpi: int) -> list
             if not isinstance(image, RasterImage) or src is None or box.width <= 0:
                 continue
             placed.append(Placed(src, number, box.width, box.height, (image.width, image.height)))
-            path = root / src
-            if cache is not None and path.is_file():
+            path = project.root / src
+            if cache is not None and project.contains(path) and path.is_file():
                 box.replacement = _swapped(image, path, cache, placed[-1], dpi)
     return placed
 
