@@ -360,3 +360,15 @@ def test_a_heic_logo_is_refused_and_a_small_logo_reported(project: Path) -> None
     )
     assert found, result.output
     assert int(found.group(1)) == round(40 / 0.36)  # 0.36 in tall in the masthead
+
+
+def test_a_png_logo_travels_in_emails_as_a_small_png(project: Path) -> None:
+    from brochure.build.pipeline import Pipeline
+    from brochure.send.logo import logo_png
+    from brochure.source.project import Project
+
+    raster_logo(project)
+    data = logo_png(Pipeline(Project.at(project)))
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "PNG" and image.size == (144, 144)
+        assert image.getpixel((72, 72))[:3] == (29, 79, 92)  # the mark's teal, unchanged
