@@ -271,16 +271,18 @@ def test_a_caption_and_half_width(project: Path) -> None:
     with pikepdf.open(pdf) as doc:
         tags = []
 
-        def walk(element: pikepdf.Object) -> None:
+        def walk(element: pikepdf.Object, parent: str) -> None:
             if isinstance(element, pikepdf.Dictionary) and "/S" in element:
-                tags.append((str(element.S), str(element.get("/Alt", ""))))
+                tags.append((parent, str(element.S), str(element.get("/Alt", ""))))
+                parent = str(element.S)
             kids = element.get("/K") if isinstance(element, pikepdf.Dictionary) else None
             for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids else []:
-                walk(kid)
+                walk(kid, parent)
 
-        walk(doc.Root.StructTreeRoot)
-    assert ("/Figure", "The treatment room") in tags
-    assert ("/Caption", "") in tags
+        walk(doc.Root.StructTreeRoot, "")
+    # The picture and its caption, grouped: read together.
+    assert ("/Div", "/Figure", "The treatment room") in tags
+    assert ("/Div", "/Caption", "") in tags
     with pikepdf.open(pdf) as doc:
         assert audit(doc) == []
     from pypdf import PdfReader
