@@ -28,6 +28,7 @@ from brochure.source.project import Project
 
 CACHE_DIR = Path(".cache") / "pictures"  # under out/
 JPEG_QUALITY = {OFFICE_DPI: 82, PRESS_DPI: 92}
+ORIENTATION = 0x0112  # the EXIF tag that says how to turn a photo upright
 FLAT_COLOURS = 256  # a picture with at most this many colours is flat art: PNG
 
 
@@ -52,7 +53,7 @@ class PictureCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.made = 0  # copies made (not found on disk) by this cache: the bench reads it
+        self.made = 0  # copies made (not found on disk) by this cache
         self._hashes: dict[tuple[Path, int, int], str] = {}
 
     def digest(self, path: Path) -> str:
@@ -84,6 +85,9 @@ def prepare(data: bytes, size: tuple[int, int], quality: int) -> tuple[bytes, st
     from PIL import Image, ImageOps
 
     with Image.open(io.BytesIO(data)) as original:
+        if original.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 when that is enough
+            turned = original.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
+            original.draft(original.mode, size[::-1] if turned else size)
         image = ImageOps.exif_transpose(original)
         image = to_srgb(image)
         if image.size != size:
