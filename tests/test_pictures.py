@@ -375,3 +375,28 @@ def test_a_png_logo_travels_in_emails_as_a_small_png(project: Path) -> None:
     with Image.open(io.BytesIO(data)) as image:
         assert image.format == "PNG" and image.size == (144, 144)
         assert image.getpixel((72, 72))[:3] == (29, 79, 92)  # the mark's teal, unchanged
+
+
+def test_pictures_stay_inside_trifold_panels_and_conditions_cards(project: Path) -> None:
+    Image.new("RGB", (3000, 600), (120, 150, 140)).save(project / "assets" / "wide.png")
+    picture = "\n![A wide photo](../assets/wide.png)\n\n"
+    for slug, heading in (
+        ("overview", "## What can change your results\n"),
+        ("conditions", "## Rosacea\n"),
+    ):
+        path = project / "brochures" / f"{slug}.md"
+        text = path.read_text(encoding="utf-8")
+        assert heading in text
+        path.write_text(text.replace(heading, heading + picture, 1), encoding="utf-8")
+    result = invoke(project, "build", "overview", "conditions")
+    assert result.exit_code == 0, result.output
+    pdf = project / "out" / "overview.pdf"
+    width = pdfium.PdfDocument(pdf)[0].get_width()
+    (box,) = [b for page in range(2) for b in image_bounds(pdf, page) if b[2] - b[0] > 100]
+    panel = width / 3  # letter fold: three panels across the sheet
+    assert int(box[0] // panel) == int((box[2] - 1) // panel), (box, panel)  # crosses no fold
+    pdf = project / "out" / "conditions.pdf"
+    boxes = [b for page in range(2) for b in image_bounds(pdf, page) if b[2] - b[0] > 100]
+    (card,) = boxes
+    column = (pdfium.PdfDocument(pdf)[0].get_width() - 2 * RIGHT_MARGIN) / 2
+    assert card[2] - card[0] < column, (card, column)  # inside its card, one column wide
