@@ -400,3 +400,25 @@ def test_pictures_stay_inside_trifold_panels_and_conditions_cards(project: Path)
     (card,) = boxes
     column = (pdfium.PdfDocument(pdf)[0].get_width() - 2 * RIGHT_MARGIN) / 2
     assert card[2] - card[0] < column, (card, column)  # inside its card, one column wide
+
+
+def test_a_colour_profile_is_applied_and_a_broken_one_ignored() -> None:
+    from PIL import ImageCms
+
+    from brochure.render.pictures import prepare
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    for profile in (srgb, b"not a colour profile"):
+        out = io.BytesIO()
+        Image.new("RGB", (64, 48), (29, 79, 92)).save(out, "JPEG", quality=95, icc_profile=profile)
+        data, suffix = prepare(out.getvalue(), (32, 24), 90)
+        with Image.open(io.BytesIO(data)) as image:
+            assert (suffix, image.format, image.mode, image.size) == (
+                ".jpg",
+                "JPEG",
+                "RGB",
+                (32, 24),
+            )
+            assert "icc_profile" not in image.info  # plain sRGB, as the PDF declares it
+            pixel = image.getpixel((16, 12))
+            assert all(abs(a - b) <= 3 for a, b in zip(pixel, (29, 79, 92), strict=True)), pixel
