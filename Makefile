@@ -33,6 +33,7 @@ bench: setup
 	$(BIN)/python bench/serve_memory.py
 	$(BIN)/python bench/personalize.py
 	$(BIN)/python bench/send.py
+	$(BIN)/python bench/pictures.py
 
 clean:
 	rm -rf out

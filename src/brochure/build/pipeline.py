@@ -183,6 +183,7 @@ class Pipeline:
             overfull=overfull_panels(document),
             size=page_size(document),
             places=find_places(document, places) if places else {},
+            pictures=result.pictures,
         )
         if preview:
             page = self.preview(brochure, lead)
@@ -205,6 +206,7 @@ class Pipeline:
 
     def render_press(self, brochure: Brochure) -> RenderResult:
         """Render the print shop's file (bleed, crop marks, whole fonts)."""
+        from brochure.checks.pictures import check_resolution
         from brochure.checks.printing import check_rendering
 
         result = self._typeset(brochure, press=True)
@@ -216,10 +218,11 @@ class Pipeline:
             set(),
             log=result.log,
             fallback=self._fallback(result.document),
+            pictures=result.pictures,
         )
         rendered.problems = [
             dataclasses.replace(p, message=f"press file: {p.message}")
-            for p in check_rendering(self, rendered)
+            for p in check_rendering(self, rendered) + check_resolution(self, rendered, press=True)
         ]
         return rendered
 

@@ -15,6 +15,7 @@ from brochure.checks.links import check_body_links, check_front_matter_links
 from brochure.checks.nesting import check_nesting
 from brochure.checks.pages import check_last_page, check_page_budget
 from brochure.checks.panels import check_panel_overflow, check_panels
+from brochure.checks.pictures import check_resolution
 from brochure.checks.printing import check_rendering
 from brochure.checks.readability import check_reading_level
 from brochure.checks.review import check_review_date
@@ -33,6 +34,7 @@ SOURCE: list[SourceCheck] = [
 RENDERED: list[RenderCheck] = [
     check_panel_overflow,
     check_rendering,
+    check_resolution,
     check_page_budget,
     check_last_page,
     check_disclaimer,

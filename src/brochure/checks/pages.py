@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from brochure.checks.context import CheckContext
+from brochure.checks.pictures import picture_room
 from brochure.problems import Problem, plural
 from brochure.render.result import RenderResult
 
@@ -23,15 +24,18 @@ def check_page_budget(context: CheckContext, result: RenderResult) -> list[Probl
     if result.pages <= budget or result.overfull:  # a full panel says more than pages
         return []
     lines = overflow_lines(result.facts, budget, line_pitch(context.brand))
+    message = (
+        f"the brochure runs to {result.pages} pages but its budget is `pages: {budget}`: "
+        f"about {plural(lines, 'line')} of body text too long"
+    )
+    hint = f"Cut about {plural(lines, 'line')} of text, or raise `pages:`"
+    room = picture_room(context, result, line_pitch(context.brand))
+    if room is not None and room[1] * 2 >= lines:  # the pictures take the room
+        message += f"; the pictures take the room of about {plural(room[1], 'line')} ({room[0]})"
+        hint = "Make a picture half width ({.half} after it) or leave one out, " + hint.lower()
     return [
         Problem(
-            brochure.path,
-            brochure.line_of("pages"),
-            "error",
-            f"the brochure runs to {result.pages} pages but its budget is `pages: {budget}`: "
-            f"about {plural(lines, 'line')} of body text too long",
-            f"Cut about {plural(lines, 'line')} of text, or raise `pages:`",
-            code="page-budget",
+            brochure.path, brochure.line_of("pages"), "error", message, hint, code="page-budget"
         )
     ]
 

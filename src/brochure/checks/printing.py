@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure.checks.context import CheckContext
+from brochure.checks.pictures import picture_lines, unloadable
 from brochure.checks.text import spans
 from brochure.problems import Problem
 from brochure.render.result import RenderResult
@@ -35,21 +37,30 @@ def check_rendering(context: CheckContext, result: RenderResult) -> list[Problem
     """Turn WeasyPrint's log and the fonts it fell back to into problems."""
     files = [context.project.root / f.path for f in context.brand.fonts]
     covered = coverage(tuple(sorted(files)))
-    problems = _logged(result.brochure, result.log, context.project.root.as_uri() + "/")
+    root = context.project.root.as_uri() + "/"
+    lines = picture_lines(context, result.brochure)
+    problems = _logged(result.brochure, result.log, root, lines, context.project.root)
     for family, chars in result.fallback.items():
         problems += _fallback(result.brochure, family, chars, covered)
     return problems
 
 
-def _logged(brochure: Brochure, log: Log | None, root: str) -> list[Problem]:
+def _logged(
+    brochure: Brochure,
+    log: Log | None,
+    root: str,
+    pictures: dict[str, tuple[str, int]],
+    folder: Path,
+) -> list[Problem]:
     """Errors WeasyPrint logged; its warnings, a missing glyph among them.
 
     File URLs in its messages are shown from the project folder (`root`), never as the
-    machine's paths.
+    machine's paths; a picture that failed to load is named as written, at its line.
     """
     path = brochure.path
     problems = [
-        Problem(
+        unloadable(path, message.replace(root, ""), pictures, folder)
+        or Problem(
             path,
             None,
             "error",

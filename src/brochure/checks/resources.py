@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from brochure.checks.pictures import picture_problems
 from brochure.problems import Problem
 from brochure.render.markup import Reference
 from brochure.source.project import Project
@@ -28,14 +29,18 @@ def tel_problem(number: str) -> str:
 
 def check_references(project: Project, source: Path, refs: list[Reference]) -> list[Problem]:
     """Return a problem for every reference that is missing, malformed or not allowed."""
-    problems = []
+    problems, picture = [], []
     for ref in refs:
         problem = _check(project, source, ref)
         if problem:
             problems.append(
                 Problem(source, ref.line, "error", problem[0], problem[1], code="reference")
             )
-    return problems
+        elif ref.tag == "img" and ref.attr == "src":
+            target = resolve(project, source.parent, ref.url)
+            if target is not None:
+                picture += picture_problems(source, ref, target)
+    return problems + picture  # what is not allowed first
 
 
 def _check(project: Project, source: Path, ref: Reference) -> tuple[str, str] | None:

@@ -161,7 +161,7 @@ def render_html(
         lead=lead,
         booking_url=book,
         qr=qr_data_uri(book, brand.colors.get("dark", "#000")),
-        logo=brand_logo(project, brand),
+        logo=brand_logo(project, brand, static),
         css=Markup(
             stylesheet(
                 project, brand, layout_styles(project, brochure, styles), static, strings=strings
@@ -184,15 +184,37 @@ def layout_styles(
     return (*project.layouts()[brochure.layout].styles, *extra)
 
 
-def brand_logo(project: Project, brand: Brand) -> Callable[..., Markup]:
-    """Return `logo(color=primary)`: the brand's SVG logo, ready to inline, in one colour.
+def brand_logo(
+    project: Project, brand: Brand, static: Callable[[str], str] | None = None
+) -> Callable[..., Markup]:
+    """Return `logo(color=primary, on_dark=False)`: the brand's logo, ready to inline.
 
-    The logo is rebuilt with nothing that could run or load (see render/svg.py); its title
-    is its alternative text, in the PDF's tags (a Figure's /Alt) too.
+    An SVG logo is rebuilt with nothing that could run or load (see render/svg.py) and
+    painted in one colour; its title is its alternative text. A PNG or JPEG logo is an
+    `<img>` whose `alt` is the clinic's name (a Figure's /Alt in the PDF's tags), its `src`
+    given by `static` (a data: URL where there is none). `on_dark` picks the brand's
+    variant for dark backgrounds, when it has one.
     """
+    made: dict[str, Markup] = {}
+
+    def logo(color: str = brand.colors["primary"], on_dark: bool = False) -> Markup:
+        rel = brand.logo_dark if on_dark and brand.logo_dark else brand.logo
+        if rel not in made:
+            made[rel] = (
+                _svg_logo(project, brand, rel)
+                if rel.lower().endswith(".svg")
+                else _raster_logo(project, brand, rel, static)
+            )
+        # WeasyPrint draws an inline SVG's currentColor as black: paint it in a brand colour.
+        return Markup(made[rel].replace("currentColor", color))
+
+    return logo
+
+
+def _svg_logo(project: Project, brand: Brand, rel: str) -> Markup:
     from brochure.render.svg import LogoError, clean_svg
 
-    path = project.root / brand.logo
+    path = project.root / rel
     try:
         svg = clean_svg(read_text(path))
     except LogoError as exc:
@@ -200,13 +222,21 @@ def brand_logo(project: Project, brand: Brand) -> Callable[..., Markup]:
             path, f"the logo cannot be used: {exc}", hint="Save it again as a plain SVG drawing"
         ) from None
     title = f"<title>{escape(brand.name)}</title>"
-    titled = re.sub(r"(<svg\b[^>]*>)", lambda m: m[1] + title, svg, count=1)
+    return Markup(re.sub(r"(<svg\b[^>]*>)", lambda m: m[1] + title, svg, count=1))
 
-    def logo(color: str = brand.colors["primary"]) -> Markup:
-        # WeasyPrint draws an inline SVG's currentColor as black: paint it in a brand colour.
-        return Markup(titled.replace("currentColor", color))
 
-    return logo
+def _raster_logo(
+    project: Project, brand: Brand, rel: str, static: Callable[[str], str] | None
+) -> Markup:
+    if static is not None:
+        src = static(rel)
+    else:
+        import base64
+
+        kind = "png" if rel.lower().endswith(".png") else "jpeg"
+        data = base64.b64encode((project.root / rel).read_bytes()).decode()
+        src = f"data:image/{kind};base64,{data}"
+    return Markup('<img class="logo-picture" src="{}" alt="{}">').format(src, brand.name)
 
 
 def render_template(project: Project, env: jinja2.Environment, name: str, **context: Any) -> str:

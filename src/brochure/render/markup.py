@@ -54,6 +54,7 @@ class Reference:
     tag: str
     attr: str
     line: int
+    alt: str | None = None  # a picture's description as written (None: no `alt` at all)
 
 
 UrlMap = Callable[[str], str]
@@ -73,9 +74,63 @@ class _RewriteUrls(Treeprocessor):
                 element.set("src", self.url_for(src))
 
 
+PICTURE_SIZES = ("full", "half", "cover")  # {.half} after a picture; full is the default
+
+
+class _Figures(Treeprocessor):
+    """Make a paragraph that holds only a picture a `<figure class="picture picture-SIZE">`, with a
+    caption from the picture's title (`![alt](file "caption")`) or from an `*emphasised*`
+    line written right under it."""
+
+    def run(self, root: Element) -> None:
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                figure = _figure(child) if child.tag == "p" else None
+                if figure is not None:
+                    figure.tail = child.tail
+                    parent[index] = figure
+
+
+def _blank(text: str | None) -> bool:
+    return not (text or "").strip()
+
+
+def _figure(paragraph: Element) -> Element | None:
+    """Return the figure a paragraph of one picture (and its caption) makes, or None."""
+    children = list(paragraph)
+    if not children or children[0].tag != "img" or not _blank(paragraph.text):
+        return None
+    img, rest = children[0], children[1:]
+    if len(rest) > 1 or (rest and rest[0].tag != "em") or not _blank(img.tail):
+        return None
+    if rest and not _blank(rest[0].tail):
+        return None
+    classes = (img.get("class") or "").split()
+    size = next((c for c in classes if c in PICTURE_SIZES), "full")
+    rest_classes = " ".join(c for c in classes if c not in PICTURE_SIZES)
+    if rest_classes:
+        img.set("class", rest_classes)
+    else:
+        img.attrib.pop("class", None)
+    figure = Element("figure", {"class": f"picture picture-{size}"})
+    img.tail = None
+    figure.append(img)
+    caption = rest[0] if rest else None
+    if caption is None and img.get("title"):
+        caption = Element("span")
+        caption.text = img.attrib.pop("title")
+    if caption is not None:
+        figcaption = Element("figcaption")
+        figcaption.text, caption.tail = caption.text, None
+        figcaption.extend(list(caption))
+        figure.append(figcaption)
+    return figure
+
+
 def _markdown(text: str, url_for: UrlMap | None = None) -> str:
     """Convert Markdown to HTML as written, raw HTML included (not yet safe to show)."""
     md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    md.treeprocessors.register(_Figures(md), "figures", 1)
     if url_for is not None:
         md.treeprocessors.register(_RewriteUrls(md, url_for), "rewrite-urls", 0)
     return md.convert(text)
@@ -193,10 +248,10 @@ class _RefCollector(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.refs: list[tuple[str, str, str, int]] = []
+        self.refs: list[tuple[str, str, str, int, str | None]] = []
 
     def _active(self, what: str, tag: str) -> None:
-        self.refs.append((what, tag, "active", self.getpos()[0]))
+        self.refs.append((what, tag, "active", self.getpos()[0], None))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
@@ -207,9 +262,10 @@ class _RefCollector(HTMLParser):
             if tag in ALLOWED_TAGS and (name not in allowed or scripted):
                 self._active(name, tag)
             elif name == "style" and UNSAFE_CSS.search(value or ""):
-                self.refs.append((value or "", tag, "css", self.getpos()[0]))
+                self.refs.append((value or "", tag, "css", self.getpos()[0], None))
             elif name in self.ATTRS and value:
-                self.refs.append((value.strip(), tag, name, self.getpos()[0]))
+                alt = dict(attrs).get("alt") if tag == "img" else None
+                self.refs.append((value.strip(), tag, name, self.getpos()[0], alt))
 
     def handle_comment(self, data: str) -> None:
         if "<" in data or ">" in data or data.startswith("-"):
@@ -238,4 +294,6 @@ def references(body: str, first_line: int) -> list[Reference]:
                 return first_line + offset
         return first_line
 
-    return [Reference(url, tag, attr, line_of(url)) for url, tag, attr, _ in collector.refs]
+    return [
+        Reference(url, tag, attr, line_of(url), alt) for url, tag, attr, _, alt in collector.refs
+    ]

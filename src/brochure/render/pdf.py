@@ -24,6 +24,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from brochure.errors import BrochureError
 from brochure.render import tagging
+from brochure.render.pictures import CACHE_DIR, PictureCache, Placed, fit
+from brochure.source.pictures import OFFICE_DPI, PRESS_DPI
 from brochure.source.project import Project
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "custom_metadata": True}
@@ -121,6 +123,7 @@ class Typeset:
     document: Document
     pdf: bytes
     log: Log
+    pictures: list[Placed] = field(default_factory=list)  # as laid out, before resizing
 
 
 _FONTS: dict[tuple[object, ...], FontConfiguration] = {}  # the one kept, by its font files
@@ -157,6 +160,7 @@ class Renderer:
         self.fetcher = ProjectFetcher(project)
         self.font_config = font_configuration(project)
         self.base_url = project.root.as_uri() + "/"
+        self.pictures = PictureCache(project.out_dir / CACHE_DIR)
 
     def layout(
         self,
@@ -204,10 +208,12 @@ class Renderer:
         """
         with capture_log() as log:
             document = self.layout(html, log, press=press, stylesheets=stylesheets, options=options)
+            dpi = PRESS_DPI if press else OFFICE_DPI
+            placed = fit(document, self.project, self.pictures, dpi)
             pdf = self.write_press(document) if press else self.write(document, **(options or {}))
         if options is None:  # tagged: finish the structure WeasyPrint leaves incomplete
             pdf = tagging.finish(pdf)
-        return Typeset(document, pdf, log)
+        return Typeset(document, pdf, log, placed)
 
     def write_press(self, document: Document, marks: Marks | None = None) -> bytes:
         """Serialise a document laid out (press=True) with a CSS `bleed` for a print shop.

@@ -10,6 +10,7 @@ from brochure.source.content import Brochure
 
 if TYPE_CHECKING:
     from brochure.render.pdf import Log, PageFacts, Place
+    from brochure.render.pictures import Placed
 
 MIN_TEXT_PT = 6  # text set smaller does not count as readable on paper (page facts skip it)
 
@@ -31,3 +32,4 @@ class RenderResult:
     size: tuple[float, float] = (0, 0)  # the first page's width and height, in CSS px
     places: dict[str, Place] = field(default_factory=dict)  # boxes asked for by class
     thumbnail: bytes = b""  # a PNG of the first page, for the catalog
+    pictures: list[Placed] = field(default_factory=list)  # raster pictures as laid out

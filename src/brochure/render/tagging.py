@@ -3,7 +3,8 @@
 WeasyPrint 70 tags headings, lists, tables and figures, but an audit of our PDFs found:
 running elements (the footer, "Page X of Y") marked as content that no structure element
 owns; Figure bounding boxes in CSS pixels from the top of the page; header cells with IDs
-but no /IDTree in the structure root, and no /Scope. This pass, run on every tagged PDF the
+but no /IDTree in the structure root, and no /Scope; a captioned picture's Figure and
+Caption in a NonStruct (no group). This pass, run on every tagged PDF the
 tool writes, repairs those with pikepdf and changes nothing else of the pages.
 """
 
@@ -35,6 +36,7 @@ def finish(pdf_bytes: bytes) -> bytes:
         for element in _elements(root):
             _fix_figure_box(element, matrices)
             _add_scope(element)
+            _group_caption(element)
         _add_id_tree(pdf, root)
         out = BytesIO()
         pdf.save(out, deterministic_id=True)
@@ -56,6 +58,14 @@ def _kids(element: Any) -> list[Any]:
     if kids is None:
         return []
     return list(kids) if isinstance(kids, Array) else [kids]
+
+
+def _group_caption(element: Any) -> None:
+    """Make a picture's <figure> (tagged NonStruct, which readers skip) a Div, so its
+    Figure and Caption are read as one group."""
+    kinds = {str(kid.get("/S")) for kid in _kids(element) if isinstance(kid, Dictionary)}
+    if str(element.S) == "/NonStruct" and {"/Figure", "/Caption"} <= kinds:
+        element.S = Name.Div
 
 
 def _owned_content(pdf: pikepdf.Pdf, root: Any) -> dict[int, set[int]]:

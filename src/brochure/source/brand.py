@@ -48,7 +48,7 @@ class Brand:
     address: str
     call_to_action: str
     disclaimer: str
-    logo: str  # project-relative path of an SVG
+    logo: str  # project-relative path of an SVG, PNG or JPEG (for light backgrounds)
     colors: dict[str, str]
     fonts: tuple[FontFile, ...]
     base_family: str
@@ -56,6 +56,7 @@ class Brand:
     base_size: str
     line_height: float
     phone_country: str = "+1"
+    logo_dark: str = ""  # the variant for dark backgrounds (the trifold's coloured cover)
 
     @property
     def address_lines(self) -> list[str]:
@@ -140,6 +141,7 @@ def _load(project: Project, mtime_ns: int, size: int) -> Brand:
                 f"the font family `{family}` has no files",
                 "List its files under typography.fonts with source: file",
             )
+    logo, logo_dark = reader.logo()
     return Brand(
         name=name,
         short_name=str(short or name),
@@ -150,7 +152,8 @@ def _load(project: Project, mtime_ns: int, size: int) -> Brand:
         address=str(reader.get("meta", "address") or ""),
         call_to_action=reader.text(("meta", "call_to_action")),
         disclaimer=reader.text(("meta", "disclaimer")),
-        logo=reader.logo(),
+        logo=logo,
+        logo_dark=logo_dark,
         colors=reader.colors(),
         fonts=fonts,
         base_family=base_family,
@@ -199,6 +202,9 @@ def _font_tables_readable(path: Path, head: bytes) -> bool:
             return bool(font["head"].unitsPerEm and font.getBestCmap())
     except Exception:  # fontTools raises many kinds of errors on broken data
         return False
+
+
+LOGO_FORMATS = {".svg": "SVG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
 
 class _Reader:
@@ -406,32 +412,42 @@ class _Reader:
             self.fail(("typography",), "no fonts", "List the font files under typography.fonts")
         return tuple(out)
 
-    def logo(self) -> str:
-        hint = "Put the logo in assets/ and check the path"
+    def logo(self) -> tuple[str, str]:
+        """Return the logo for light backgrounds and the one for dark ones ("" if none).
+
+        As brand.yml writes it: a path, or `small`/`medium`/`large` naming an image (or a
+        path), each either one logo or `light:` and `dark:` variants.
+        """
         logo = self.get("logo")
-        images = logo.get("images") or {} if isinstance(logo, dict) else {}
-        choice = (
-            logo
-            if isinstance(logo, str)
-            else next(
-                (
-                    logo[k]
-                    for k in ("medium", "small", "large")
-                    if isinstance(logo, dict) and logo.get(k)
-                ),
-                None,
-            )
-        )
+        images = (logo.get("images") or {}) if isinstance(logo, dict) else {}
+        choice = logo
+        if isinstance(logo, dict):
+            choice = next((logo[k] for k in ("medium", "small", "large") if logo.get(k)), None)
+        light, dark = choice, None
         if isinstance(choice, dict):
-            choice = choice.get("light") or choice.get("path")
-        choice = images.get(choice, choice) if isinstance(choice, str) else choice
-        if isinstance(choice, dict):
-            choice = choice.get("path")
-        if choice is None:
+            light, dark = choice.get("light") or choice.get("path"), choice.get("dark")
+        if light is None and dark is None:
             self.fail(("logo",), "missing `logo`", "Point logo.medium at an SVG in assets/")
-        rel = self.file(("logo",), choice, "logo file", hint)
-        if not rel.lower().endswith(".svg"):
+        rel = self.logo_file(images, light if light is not None else dark)
+        return rel, self.logo_file(images, dark) if dark is not None else ""
+
+    def logo_file(self, images: Any, ref: Any) -> str:
+        """Return the project file a logo names (directly or by its `images` name): an SVG,
+        PNG or JPEG that really is one."""
+        from brochure.source.pictures import examine
+
+        path = images.get(ref, ref) if isinstance(ref, str) and isinstance(images, dict) else ref
+        if isinstance(path, dict):
+            path = path.get("path")
+        rel = self.file(("logo",), path, "logo file", "Put the logo in assets/ and check the path")
+        expected = LOGO_FORMATS.get(Path(rel).suffix.lower())
+        kind = examine(self.project.root / rel).kind if expected != "SVG" else "SVG"
+        if expected is None or kind != expected:
+            real = f" (it is a {kind} file)" if kind and expected else ""
             self.fail(
-                ("logo",), f"logo `{rel}` is not an SVG", "Use a vector SVG logo so it prints sharp"
+                ("logo",),
+                f"logo `{rel}` is not an SVG, PNG or JPEG picture{real}",
+                "Ask your designer for the logo as SVG (best), or as PNG at least 600 pixels "
+                "across",
             )
         return rel
