@@ -166,8 +166,10 @@ def _texts(box: Any, link: int | None, links: list[Any]) -> Any:
 
 def _plain(box: Any) -> bool:
     """No margin, border or padding left or right: the text runs on as if unstyled."""
-    edges = ("margin_left", "margin_right", "padding_left", "padding_right")
-    edges += ("border_left_width", "border_right_width")
+    edges = (
+        *("margin_left", "margin_right", "padding_left", "padding_right"),
+        *("border_left_width", "border_right_width"),
+    )
     return not any(getattr(box, edge, 0) for edge in edges)
 
 

@@ -433,7 +433,7 @@ class Stamper:
                     span[:] = [min(span[0], x), max(span[1], x + glyphs.width)]
                 x += glyphs.width
         ops.append(b"ET Q EMC\n")
-        rects = [
+        rects: list[tuple[float, ...]] = [
             (
                 spans[i][0] * PX_TO_PT,
                 self.height - link.top * PX_TO_PT,
