@@ -18,7 +18,8 @@ from .test_personalize import assert_same_pixels_as_full_render, nfc, write_csv
 ROWS = [
     'Maria,Gonzalez,maria@example.com,L-001,Ana Lopez,480 555 0100,"Tue 3 Dec, 2:30 pm"',
     "Chloé,Dubois-Núñez,chloe@example.com,L-002,,,",
-    "Nguyễn,Thị Ánh,anh@example.com,L-003,,,",  # letters outside the embedded subset
+    "Nguyễn,Thị Ánh,anh@example.com,L-003,,,",
+    "Жанна,Smith,zhanna@example.com,L-004,,,",  # two scripts in one run: Pango splits it
 ]
 
 
@@ -40,24 +41,28 @@ def test_latin_names_are_updates_of_the_shared_pdf_valid_in_every_reader(
 ) -> None:
     out = make(project, tmp_path, ROWS)
     maria, chloe = out / "Maria-Gonzalez.pdf", out / "Chloé-Dubois-Núñez.pdf"
-    assert updates(maria) == updates(chloe) == 1
-    shared = maria.read_bytes().index(b"%%EOF")  # both start with the same shared bytes
-    assert maria.read_bytes()[:shared] == chloe.read_bytes()[:shared]
-    assert updates(out / "Nguyễn-Thị-Ánh.pdf") == 0  # laid out by WeasyPrint and stamped
-    for path in (maria, chloe):
+    anh = out / "Nguyễn-Thị-Ánh.pdf"
+    assert updates(maria) == updates(chloe) == updates(anh) == 1
+    shared = maria.read_bytes().index(b"%%EOF")  # all start with the same shared bytes
+    assert maria.read_bytes()[:shared] == chloe.read_bytes()[:shared] == anh.read_bytes()[:shared]
+    assert updates(out / "Жанна-Smith.pdf") == 0  # laid out by WeasyPrint and stamped
+    for path in (maria, chloe, anh):
         with pikepdf.open(path) as pdf:
             assert pdf.check_pdf_syntax() == []
             assert len(pdf.pages) == 2
         reader = PdfReader(path, strict=True)
-        assert reader.metadata["/leadid"] in ("L-001", "L-002")
+        assert reader.metadata["/leadid"] in ("L-001", "L-002", "L-003")
         first_page = pdfium.PdfDocument(path)[0].get_textpage().get_text_range()
         assert nfc(first_page).count("Prepared for") == 1
     assert "Prepared for Chloé Dubois-Núñez" in nfc(pdf_text(chloe))
     assert "Coordinator" not in pdf_text(chloe)
     row = LeadRow(3, 3, "Chloé", "Dubois-Núñez", "chloe@example.com", "L-002")
     assert_same_pixels_as_full_render(project, chloe, row)
+    assert "Prepared for Nguyễn Thị Ánh" in nfc(pdf_text(anh))
     row = LeadRow(4, 4, "Nguyễn", "Thị Ánh", "anh@example.com", "L-003")
-    assert_same_pixels_as_full_render(project, out / "Nguyễn-Thị-Ánh.pdf", row)
+    assert_same_pixels_as_full_render(project, anh, row)
+    row = LeadRow(5, 5, "Жанна", "Smith", "zhanna@example.com", "L-004")
+    assert_same_pixels_as_full_render(project, out / "Жанна-Smith.pdf", row)
 
 
 def test_the_label_words_come_from_the_template(tmp_path: Path, project: Path) -> None:

@@ -21,12 +21,22 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 PANGO_SCALE = 1024  # Pango units in a CSS px
-# The letters a stamped line may hold: Latin (ASCII, Latin-1 and Latin Extended-A) and
-# common punctuation. No controls, no soft hyphen (Pango hides it), no combining marks.
-LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "DSIG")  # not drawn with
+LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "DSIG")  # shaped already
+# The letters a stamped line may hold: Latin (ASCII, Latin-1, Extended-A and Additional, so
+# Vietnamese too), Greek, Cyrillic and common punctuation; no controls, no soft hyphen
+# (Pango hides it), no combining marks (decomposed text is laid out by WeasyPrint).
 CHARSET = frozenset(
     chr(c)
-    for c in [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x2028), 0x2030, 0x20AC]
+    for c in [
+        *range(0x20, 0x7F),
+        *range(0xA0, 0x180),
+        *range(0x370, 0x3D0),
+        *range(0x400, 0x460),
+        *range(0x1E00, 0x1F00),
+        *range(0x2010, 0x2028),
+        0x2030,
+        0x20AC,
+    ]
     if c != 0xAD
 )
 
@@ -76,12 +86,13 @@ class DrawFont:
         embedded = _subset(hb.Face(hb.Blob(first)), LAYOUT_TABLES, flags, glyphs=max(ids) + 1)
         return embedded, ids, widths, with_layout
 
-    def shape(self, text: str, size: int) -> Shaped:
-        """Shape `text` at `size` Pango units (CSS px x 1024); CannotDraw if it needs
-        letters or positioning the embedded subset does not have."""
+    def shape(self, text: str, size: int, language: str = "") -> Shaped:
+        """Shape `text` at `size` Pango units (CSS px x 1024) in `language`; CannotDraw if
+        it needs letters or positioning the embedded subset does not have, or mixes
+        scripts (Pango shapes each script apart)."""
         import uharfbuzz as hb
 
-        if not CHARSET.issuperset(text):
+        if not CHARSET.issuperset(text) or len({_script(c) for c in text if c.isalpha()}) > 1:
             raise CannotDraw(text)
         font = self.fonts.get(size)
         if font is None:
@@ -89,6 +100,8 @@ class DrawFont:
             font.scale = (size, size)
         buffer = hb.Buffer()
         buffer.add_str(text)
+        if language:
+            buffer.language = language
         buffer.guess_segment_properties()
         hb.shape(font, buffer, {})
         _, texts, widths, _ = self.subset
@@ -148,6 +161,12 @@ class DrawFont:
                 ToUnicode=pdf.make_stream(to_unicode_cmap(texts)),
             )
         )
+
+
+def _script(letter: str) -> str:
+    """Greek, Cyrillic or Latin, for a letter of CHARSET."""
+    code = ord(letter)
+    return "greek" if 0x370 <= code < 0x400 else "cyrillic" if 0x400 <= code < 0x530 else "latin"
 
 
 def _subset(

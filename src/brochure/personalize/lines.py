@@ -38,6 +38,7 @@ class Run:
     color: tuple[float, float, float]
     width: float  # in CSS px, with the markers
     link: int | None = None  # which of the block's links this run's text is
+    language: str = ""  # the language it is set in (shaping may depend on it)
 
 
 @dataclass(frozen=True)
@@ -201,4 +202,5 @@ def _run(box: Any, link: int | None, fonts: dict[tuple[str, int, str], Path]) ->
         return None
     red, green, blue = (float(c) for c in color.to("srgb").coordinates)
     size = int(style["font_size"] * PANGO_SCALE)
-    return Run(box.text, font, size, (red, green, blue), box.width, link)
+    language = str(style["lang"] or "")
+    return Run(box.text, font, size, (red, green, blue), box.width, link, language)

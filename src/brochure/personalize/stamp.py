@@ -417,7 +417,10 @@ class Stamper:
         ]
         spans: dict[int, list[float]] = {}
         for line in found.lines:
-            shaped = [self.fonts[r.font][0].shape(_fill(r.text, lead), r.size) for r in line.runs]
+            shaped = [
+                self.fonts[r.font][0].shape(_fill(r.text, lead), r.size, r.language)
+                for r in line.runs
+            ]
             width = sum(s.width for s in shaped)
             if width > line.right - line.left:  # WeasyPrint would wrap it
                 raise CannotDraw(line)
