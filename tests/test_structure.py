@@ -16,9 +16,9 @@ from .pdfua import RULES, audit, elements, tag_order_text
 LAYOUTS = ["conditions", "exosomes-vs-prp", "results-timeline", "overview"]
 
 
-# A Latin (or Greek...) name is drawn straight into an incremental update of the shared PDF
-# (personalize/stamp.py); one mixing two scripts is laid out by WeasyPrint and stamped.
-@pytest.fixture(scope="module", params=["Μαρία", "María"])  # Μαρία Gonzalez: two scripts
+# A Latin (or Greek, Cyrillic...) name is drawn straight into an incremental update of the
+# shared PDF (personalize/stamp.py); polytonic Greek is laid out by WeasyPrint and stamped.
+@pytest.fixture(scope="module", params=["Ἀλέξανδρος", "María"])
 def copy(built: Path, tmp_path_factory: pytest.TempPathFactory, request: Any) -> Path:
     """A personalised copy of the two-page conditions brochure."""
     leads = tmp_path_factory.mktemp("leads") / "leads.csv"

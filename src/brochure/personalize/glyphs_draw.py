@@ -22,16 +22,16 @@ from pikepdf import Array, Dictionary, Name
 
 PANGO_SCALE = 1024  # Pango units in a CSS px
 LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "DSIG")  # shaped already
-# The letters a stamped line may hold: Latin (ASCII, Latin-1, Extended-A and Additional, so
-# Vietnamese too), Greek, Cyrillic and common punctuation; no controls, no soft hyphen
-# (Pango hides it), no combining marks (decomposed text is laid out by WeasyPrint).
+# The letters a stamped line may hold: Latin (ASCII, Latin-1, Extended-A, B and Additional:
+# Romanian, Vietnamese...), modern Greek, Cyrillic and common punctuation; no controls, no
+# soft hyphen (Pango hides it), no combining marks. Other text is laid out by WeasyPrint.
 CHARSET = frozenset(
     chr(c)
     for c in [
         *range(0x20, 0x7F),
-        *range(0xA0, 0x180),
+        *range(0xA0, 0x250),
         *range(0x370, 0x3D0),
-        *range(0x400, 0x460),
+        *range(0x400, 0x530),
         *range(0x1E00, 0x1F00),
         *range(0x2010, 0x2028),
         0x2030,
@@ -87,13 +87,24 @@ class DrawFont:
         return embedded, ids, widths, with_layout
 
     def shape(self, text: str, size: int, language: str = "") -> Shaped:
-        """Shape `text` at `size` Pango units (CSS px x 1024) in `language`; CannotDraw if
-        it needs letters or positioning the embedded subset does not have, or mixes
-        scripts (Pango shapes each script apart)."""
+        """Shape `text` at `size` Pango units (CSS px x 1024) in `language`, each script
+        apart as Pango does; CannotDraw if it needs letters or positioning the embedded
+        subset does not have."""
+        if not CHARSET.issuperset(text):
+            raise CannotDraw(text)
+        glyphs: list[int] = []
+        adjust: list[int] = []
+        total = 0
+        for part in _script_runs(text):
+            total += self._shape(part, size, language, glyphs, adjust)
+        return Shaped(tuple(glyphs), tuple(adjust), total / PANGO_SCALE)
+
+    def _shape(
+        self, text: str, size: int, language: str, glyphs: list[int], adjust: list[int]
+    ) -> int:
+        """Shape one script's run onto `glyphs` and `adjust`; return its width."""
         import uharfbuzz as hb
 
-        if not CHARSET.issuperset(text) or len({_script(c) for c in text if c.isalpha()}) > 1:
-            raise CannotDraw(text)
         font = self.fonts.get(size)
         if font is None:
             font = self.fonts[size] = hb.Font(self.face)
@@ -105,7 +116,7 @@ class DrawFont:
         buffer.guess_segment_properties()
         hb.shape(font, buffer, {})
         _, texts, widths, _ = self.subset
-        glyphs, adjust, total = [], [], 0
+        total = 0
         for info, pos in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
             if info.codepoint not in texts or pos.x_offset or pos.y_offset:
                 raise CannotDraw(text)
@@ -113,7 +124,7 @@ class DrawFont:
             # WeasyPrint: kerning = logical width - Pango width * 1000 / font size, int()
             adjust.append(int(widths[info.codepoint] - pos.x_advance * 1000 / size))
             total += pos.x_advance
-        return Shaped(tuple(glyphs), tuple(adjust), total / PANGO_SCALE)
+        return total
 
     @cached_property
     def space(self) -> int:
@@ -167,6 +178,22 @@ def _script(letter: str) -> str:
     """Greek, Cyrillic or Latin, for a letter of CHARSET."""
     code = ord(letter)
     return "greek" if 0x370 <= code < 0x400 else "cyrillic" if 0x400 <= code < 0x530 else "latin"
+
+
+def _script_runs(text: str) -> list[str]:
+    """`text` cut where the script of its letters changes (spaces and punctuation go with
+    the letters before them), as Pango itemizes it."""
+    runs, start, current = [], 0, ""
+    for index, char in enumerate(text):
+        if not char.isalpha():
+            continue
+        script = _script(char)
+        if current and script != current:
+            runs.append(text[start:index])
+            start = index
+        current = script
+    runs.append(text[start:])
+    return runs
 
 
 def _subset(
