@@ -100,3 +100,13 @@ def test_a_name_too_long_for_its_line_is_laid_out_by_weasyprint(
     copy = next(out.glob("*.pdf"))
     assert updates(copy) == 0
     assert "Prepared for Maximiliana Alexandrina" in pdf_text(copy)
+
+
+def test_fast_qr_symbols_are_segnos_module_for_module() -> None:
+    """The fast QR encoder (personalize/qr.py) makes exactly segno's symbol, fixed mask."""
+    from brochure.personalize.qr import fast_matrix, symbol
+
+    base = "https://elixir-wellness.example/book?lead="
+    ids = [f"L-{n:0{width}d}" for width in range(1, 200, 7) for n in (7, 123456)]
+    for url in [base + lead_id for lead_id in ids] + ["HTTPS://X.EXAMPLE", "12345", base + "ü"]:
+        assert fast_matrix(url) == tuple(bytes(row) for row in symbol(url).matrix), url
