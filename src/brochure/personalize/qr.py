@@ -7,6 +7,7 @@ alike) uses the same fixed one, and the two kinds of copy stay pixel for pixel a
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -27,13 +28,15 @@ def path_operators(url: str) -> tuple[bytes, int]:
     one `re` per run of dark modules in a row, filled once, and the symbol's width in
     modules. The caller sets the colour and scales the unit square to the module size."""
     matrix = fast_matrix(url)
-    ops = [
-        b"%d %d %d 1 re" % (run.start(), y, run.end() - run.start())
-        for y, row in enumerate(matrix)
-        for run in DARK_RUN.finditer(row)
-    ]
+    ops = [_rect(y, run.span()) for y, row in enumerate(matrix) for run in DARK_RUN.finditer(row)]
     ops.append(b"f")
     return b"\n".join(ops), len(matrix)
+
+
+@functools.cache
+def _rect(y: int, span: tuple[int, int]) -> bytes:
+    """A run of dark modules in row `y`, as a rectangle (the same few come again and again)."""
+    return b"%d %d %d 1 re" % (span[0], y, span[1] - span[0])
 
 
 # ---- The same symbols, faster --------------------------------------------------------------
