@@ -1,10 +1,12 @@
 """Personalised copies: one PDF per lead and brochure, fast.
 
 Each brochure is rendered once with hidden room for the per-lead parts (the "Prepared for"
-lines and the booking QR code). Each copy then only lays out its "Prepared for" lines on an
-otherwise empty page and stamps them, with its own QR code and links, onto the shared pages
-(stamp.py), in worker processes. A copy whose lines need more room than was kept (very long
-texts) is rendered in full instead, so it is never wrong, only slower.
+lines and the booking QR code). Each copy is then, in worker processes, the shared PDF's
+bytes with an incremental update appended: its "Prepared for" lines shaped and drawn
+directly, its QR code, links, tags and lead id (stamp.Stamper). A copy it cannot draw
+exactly (letters outside the embedded fonts) lays out its lines with WeasyPrint on an
+otherwise empty page and stamps them (stamp.stamp); one whose lines need more room than was
+kept (very long texts) is rendered in full. Never wrong, at worst slower.
 """
 
 from __future__ import annotations

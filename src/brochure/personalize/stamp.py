@@ -20,6 +20,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from brochure.errors import BrochureError
 from brochure.personalize.glyphs_draw import CannotDraw, DrawFont, show
 from brochure.personalize.incremental import (
     Update,
@@ -292,10 +293,10 @@ class Stamper:
     """Stamps copies of one brochure as incremental updates of its shared PDF.
 
     Made once per brochure: embeds the fonts the "Prepared for" block uses in the shared
-    PDF (a Latin subset of each), then works out, once per combination of filled-in fields,
-    the block's lines and the objects a copy rewrites. `copy` returns None for a lead it
-    cannot draw exactly (letters outside the subset, a line too long for the room, a
-    template it cannot redo): that copy is laid out by WeasyPrint instead.
+    PDF (a subset of each: Latin, Greek, Cyrillic), then works out, once per combination
+    of filled-in fields, the block's lines and the objects a copy rewrites. `copy` returns
+    None for a lead it cannot draw exactly (letters outside the subset, a line too long for
+    the room, a template it cannot redo): that copy is laid out by WeasyPrint instead.
     """
 
     def __init__(
@@ -335,8 +336,12 @@ class Stamper:
             return prepared(pdf)
 
     def _lines(self, lead: Lead) -> tuple[tuple[Line, ...], tuple[Link, ...]] | None:
-        """The block's lines for leads like `lead`, if they fit its room and can be redrawn."""
-        document, height = self.layout(marker_lead(lead))
+        """The block's lines for leads like `lead`, if they fit its room and can be redrawn
+        (a template that fails to render fails each copy, on the way that says so)."""
+        try:
+            document, height = self.layout(marker_lead(lead))
+        except BrochureError:
+            return None
         found = read_lines(document, "prepared-for", self.font_files)
         if found is None or found[0] != self.page or height > self.room + 0.5:
             return None
