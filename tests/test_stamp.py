@@ -108,3 +108,20 @@ def test_fast_qr_symbols_are_segnos_module_for_module() -> None:
     ids = [f"L-{n:0{width}d}" for width in range(1, 200, 7) for n in (7, 123456)]
     for url in [base + lead_id for lead_id in ids] + ["HTTPS://X.EXAMPLE", "12345", base + "ü"]:
         assert fast_matrix(url) == tuple(bytes(row) for row in symbol(url).matrix), url
+
+
+def test_a_style_the_fast_path_cannot_redo_goes_through_weasyprint(
+    tmp_path: Path, project: Path
+) -> None:
+    """Letter spacing on the "Prepared for" lines: copies still look like a full render."""
+    replace_in(
+        project,
+        "styles/common.css",
+        "  line-height: 1.3;\n",
+        "  line-height: 1.3;\n  letter-spacing: 0.04em;\n",
+    )
+    out = make(project, tmp_path, ROWS[1:2])
+    copy = out / "Chloé-Dubois-Núñez.pdf"
+    assert updates(copy) == 0
+    row = LeadRow(2, 2, "Chloé", "Dubois-Núñez", "chloe@example.com", "L-002")
+    assert_same_pixels_as_full_render(project, copy, row)

@@ -35,6 +35,7 @@ from brochure.personalize.lines import (
     PANGO_SCALE,
     Line,
     Link,
+    Run,
     marker_lead,
     read_lines,
     variant,
@@ -378,7 +379,7 @@ class Stamper:
     def _variant(self, lead: Lead) -> _Variant | None:
         """Lay out the block for leads like `lead` and record the objects a copy rewrites."""
         found = self._lines(lead)
-        if found is None or any(r.font not in self.fonts for ln in found[0] for r in ln.runs):
+        if found is None or not all(self._same_width(r) for ln in found[0] for r in ln.runs):
             return None
         lines, links = found
         numbers: dict[str, Any] = {}
@@ -413,6 +414,17 @@ class Stamper:
 
         update = record(self.base, edit)
         return _Variant(lines, links, update, numbers["text"], numbers["qr"], numbers["alt"])
+
+    def _same_width(self, run: Run) -> bool:
+        """Whether shaping `run` here measures it exactly as WeasyPrint laid it out (the
+        right font file, no letter spacing or features this shaping does not know)."""
+        if run.font not in self.fonts:
+            return False
+        try:
+            shaped = self.fonts[run.font][0].shape(run.text, run.size, run.language)
+        except CannotDraw:
+            return False
+        return abs(shaped.width - run.width) < 1e-6
 
     def _text(self, found: _Variant, lead: Lead) -> tuple[bytes, list[tuple[float, ...]]]:
         """The content stream drawing the block for `lead`, and its links' rectangles."""
