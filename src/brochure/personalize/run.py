@@ -433,7 +433,7 @@ class Maker:
         self.template = overlay_template(self.pipeline.env)
         self.color = self.pipeline.brand.colors.get("dark", "#000")
         for s in shared:
-            brochure, _ = self.pipeline.read(s.path)
+            brochure, _ = self.pipeline.read(s.path, checks=False)
             assert brochure is not None  # checked by prepare()
             self.brochures[s.slug] = brochure
             self.css[s.slug] = (
