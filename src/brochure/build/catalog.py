@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure.build.outcome import Outcome, Status, thumbnail_path
-from brochure.build.pipeline import Pipeline
 from brochure.errors import BrochureError, SourceError
 from brochure.problems import Problem, first_error
 from brochure.source.content import Brochure
@@ -24,6 +23,7 @@ from brochure.source.project import Project
 
 if TYPE_CHECKING:
     from brochure.build.output import BuildState, Writer
+    from brochure.source.content import Brochure
 
 PAGE = "index.html"
 TEMPLATE = "_catalog.html"
@@ -34,6 +34,8 @@ EXTRA_LINKS = (("Press PDF", "press/{slug}.pdf"),)
 
 def rows(project: Project) -> list[tuple[str, str, str, str]]:
     """Return a header and one row per brochure: slug, title, layout, page budget."""
+    from brochure.build.pipeline import Pipeline
+
     pipeline = Pipeline(project)
     table = [("SLUG", "TITLE", "LAYOUT", "PAGES")]
     for path in project.brochure_paths():
@@ -90,6 +92,7 @@ def cards(
     recorded); `checks` adds problems per slug found by other commands (`brochure check`).
     """
     from brochure.build.output import BuildState
+    from brochure.build.pipeline import Pipeline
 
     pipeline = Pipeline(project)
     state = BuildState(project.out_dir)

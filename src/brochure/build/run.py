@@ -18,20 +18,21 @@ from brochure.build.outcome import (
     summary,
     thumbnail_path,
 )
-from brochure.build.pipeline import Pipeline, crash_problem
-from brochure.build.press import build_press
 from brochure.build.workers import parallel_map
 from brochure.errors import BrochureError, SourceError, display_path, error_line
 from brochure.problems import Problem, first_error, plural
-from brochure.render.html import HtmlPage
-from brochure.render.result import RenderResult
-from brochure.source.content import Brochure
 from brochure.source.editions import slug_of
 from brochure.source.frontmatter import OS_HINT, unreadable
 from brochure.source.project import Project
 
+# A rebuild with nothing changed needs none of these (the checks, Jinja, Markdown): they
+# are imported where a brochure is read or rendered, keeping that rebuild under 0.2 s.
 if TYPE_CHECKING:
     from brochure.build.output import BuildState, Writer
+    from brochure.build.pipeline import Pipeline
+    from brochure.render.html import HtmlPage
+    from brochure.render.result import RenderResult
+    from brochure.source.content import Brochure
 
 Report = Callable[[Problem, bool], None]
 """Receives each finding as it is made, and whether it is the error that stopped a brochure."""
@@ -65,15 +66,15 @@ def build(
             exc.filename or project.root, f"cannot read the file: {unreadable(exc)}", hint=OS_HINT
         ) from None
     writer = writer or Writer(project.out_dir)
-    pipeline = Pipeline(project)
     keys = {slug_of(path): _key(shared, path) for path in paths}
-    outcomes: dict[str, Outcome] = {}
-    stale = []
-    for path, (slug, key) in zip(paths, keys.items(), strict=True):
-        if force or not state.fresh(slug, key, _outputs(project, slug)):
-            stale.append(path)
-        else:
-            outcomes[slug] = Outcome(slug, Status.SKIPPED)
+    outcomes, stale = _up_to_date(project, state, keys, paths, force)
+    if not stale and not press:  # nothing to read or render
+        _save_state(state, project, list(outcomes.values()), report)
+        return [outcomes[slug_of(p)] for p in paths]
+    from brochure.build.pipeline import Pipeline
+    from brochure.build.press import build_press
+
+    pipeline = Pipeline(project)
     # What all brochures share is checked only when something is rebuilt.
     shared_error = _check_shared(pipeline, report) if stale else None
     if shared_error:  # every brochure fails, with this one message
@@ -90,6 +91,20 @@ def build(
         build_press(pipeline, writer, state, outcomes, shared, force=force, report=report)
     _save_state(state, project, list(outcomes.values()), report)
     return [outcomes[slug_of(p)] for p in paths]
+
+
+def _up_to_date(
+    project: Project, state: BuildState, keys: dict[str, str], paths: list[Path], force: bool
+) -> tuple[dict[str, Outcome], list[Path]]:
+    """The brochures that are up to date (skipped), and those to rebuild."""
+    outcomes: dict[str, Outcome] = {}
+    stale = []
+    for path, (slug, key) in zip(paths, keys.items(), strict=True):
+        if force or not state.fresh(slug, key, _outputs(project, slug)):
+            stale.append(path)
+        else:
+            outcomes[slug] = Outcome(slug, Status.SKIPPED)
+    return outcomes, stale
 
 
 def _save_state(
@@ -161,6 +176,8 @@ def _build_changed(pipeline: Pipeline, writer: Writer, paths: list[Path]) -> dic
 
 def _read(pipeline: Pipeline, path: Path) -> tuple[Brochure | None, list[Problem], Problem | None]:
     """Read and check one brochure; a failure is returned as its error, never raised."""
+    from brochure.build.pipeline import crash_problem
+
     try:
         brochure, problems = pipeline.read(path)
     except BrochureError as exc:
@@ -200,6 +217,7 @@ def render_all(pipeline: Pipeline, brochures: list[Brochure]) -> list[RenderResu
 
 def _render_one(pipeline: Pipeline, brochure: Brochure) -> RenderResult | Problem:
     """Render one brochure and the catalog's picture of it; an error comes back as a Problem."""
+    from brochure.build.pipeline import crash_problem
     from brochure.render.thumbnail import first_page_png
 
     try:
@@ -228,6 +246,7 @@ def preview(
     A preview is `previewed` or `failed`; the PDFs and the build state are left alone.
     """
     from brochure.build.output import Writer
+    from brochure.build.pipeline import Pipeline, crash_problem
 
     writer = writer or Writer(project.out_dir)
     pipeline = Pipeline(project)
@@ -263,6 +282,7 @@ def _write(
     if first_error(problems):
         return failed(brochure.slug, problems)
     from brochure.build.output import write_problem
+    from brochure.render.html import HtmlPage
 
     written: list[str] = []
     try:  # the PDF first: on a disk that fills up, it matters most

@@ -1,10 +1,12 @@
 """Personalised copies: one PDF per lead and brochure, fast.
 
 Each brochure is rendered once with hidden room for the per-lead parts (the "Prepared for"
-lines and the booking QR code). Each copy then only lays out its "Prepared for" lines on an
-otherwise empty page and stamps them, with its own QR code and links, onto the shared pages
-(stamp.py), in worker processes. A copy whose lines need more room than was kept (very long
-texts) is rendered in full instead, so it is never wrong, only slower.
+lines and the booking QR code). Each copy is then, in worker processes, the shared PDF's
+bytes with an incremental update appended: its "Prepared for" lines shaped and drawn
+directly, its QR code, links, tags and lead id (stamp.Stamper). A copy it cannot draw
+exactly (letters outside the embedded fonts) lays out its lines with WeasyPrint on an
+otherwise empty page and stamps them (stamp.stamp); one whose lines need more room than was
+kept (very long texts) is rendered in full. Never wrong, at worst slower.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from brochure.build.fingerprint import fingerprint, shared_fingerprint
 from brochure.build.output import Writer, write_problem
@@ -44,6 +46,7 @@ from brochure.source.locales import ENGLISH
 from brochure.source.project import Project
 
 if TYPE_CHECKING:
+    from brochure.personalize.stamp import Stamper
     from brochure.render.pdf import Place
 
 WORKER_TIMEOUT = 60  # seconds to wait for any one copy before the run is given up
@@ -495,13 +498,14 @@ class Maker:
         self.template = overlay_template(self.pipeline.env)
         self.color = self.pipeline.brand.colors.get("dark", "#000")
         for s in shared:
-            brochure, _ = self.pipeline.read(s.path)
+            brochure, _ = self.pipeline.read(s.path, checks=False)
             assert brochure is not None  # checked by prepare()
             self.brochures[s.slug] = brochure
             self.css[s.slug] = (
                 user_css(stylesheet_for(self.pipeline, brochure), renderer),
                 user_css(overlay_css(*s.size), renderer),
             )
+        self.stampers = {s.slug: self.stamper(s) for s in shared}
 
     def make(self, task: Task | Copy) -> Copy:
         """Make one copy and write it; failures come back as a failed Copy.
@@ -536,15 +540,31 @@ class Maker:
             return Copy(row.row, task.slug, CopyStatus.FAILED, halt=write_problem(exc))
         return copy
 
-    def render(self, slug: str, lead: Lead) -> tuple[bytes, int]:
-        """Return one copy's PDF bytes and page count (stamped, or in full if need be)."""
-        from brochure.personalize.stamp import Square, stamp
+    def stamper(self, shared: Shared) -> Stamper | None:
+        """The fast path for one brochure's copies (None for a brochure without the room)."""
+        from brochure.personalize.stamp import Square, Stamper
+
+        if shared.slot is None:
+            return None
+        brand, qr = self.pipeline.brand, shared.qr
+        fonts = {
+            (f.family, f.weight, f.style): self.pipeline.project.root / f.path for f in brand.fonts
+        }
+        return Stamper(
+            shared.pdf,
+            (shared.slot.page, shared.slot.height),
+            Square(qr.page, qr.x, qr.y, qr.width) if qr else None,
+            lambda lead: self.overlay(shared.slug, lead)[1:],
+            fonts,
+            color=self.color,
+            booking_url=brand.booking_url,
+        )
+
+    def overlay(self, slug: str, lead: Lead) -> tuple[bytes, Any, float]:
+        """Lay out one lead's "Prepared for" block alone: its PDF, layout and height."""
         from brochure.render.pdf import PLAIN_OPTIONS, find_places
 
         shared, brochure = self.shared[slug], self.brochures[slug]
-        if shared.slot is None:
-            return self.full(brochure, lead)
-        brand = self.pipeline.brand
         html = overlay(
             self.template, brochure, lead, shared.slot, self.pipeline.strings(brochure.lang)
         )
@@ -553,9 +573,24 @@ class Maker:
         )
         if made.log.errors:
             raise SourceError(brochure.path, f"rendering the copy failed: {made.log.errors[0]}")
-        layer = made.pdf
         drawn = find_places(made.document, (PREPARED_FOR,)).get(PREPARED_FOR)
-        if drawn is None or drawn.height > shared.slot.height + 0.5:
+        return made.pdf, made.document, drawn.height if drawn else float("inf")
+
+    def render(self, slug: str, lead: Lead) -> tuple[bytes, int]:
+        """Return one copy's PDF bytes and page count (stamped, or in full if need be)."""
+        from brochure.personalize.stamp import Square, stamp
+
+        shared, brochure = self.shared[slug], self.brochures[slug]
+        if shared.slot is None:
+            return self.full(brochure, lead)
+        brand = self.pipeline.brand
+        lead_url = booking_url(brand, lead)
+        stamper = self.stampers[slug]
+        fast = stamper.copy(lead, lead_url) if stamper else None
+        if fast is not None:
+            return fast, shared.pages
+        layer, _, height = self.overlay(slug, lead)
+        if height > shared.slot.height + 0.5:
             return self.full(brochure, lead)  # the line needs more room than was kept
         qr = shared.qr
         square = Square(qr.page, qr.x, qr.y, qr.width) if qr else None
@@ -566,7 +601,7 @@ class Maker:
             square,
             color=self.color,
             booking_url=brand.booking_url,
-            lead_url=booking_url(brand, lead),
+            lead_url=lead_url,
             lead_id=lead.lead_id,
         )
         return pdf, shared.pages

@@ -71,11 +71,9 @@ def booking_url(brand: Brand, lead: Lead | None) -> str:
 
 def qr_data_uri(url: str, dark: str) -> str:
     """Return a vector (SVG) QR code for `url` as a data: URI."""
-    import segno
+    from brochure.render.qr import symbol
 
-    return segno.make(url, error="m", micro=False).svg_data_uri(
-        dark=dark, light=None, border=0, scale=1, omitsize=True
-    )
+    return symbol(url).svg_data_uri(dark=dark, light=None, border=0, scale=1, omitsize=True)
 
 
 def stylesheet(
