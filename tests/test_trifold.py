@@ -160,3 +160,27 @@ def test_panel_assignment_errors_have_lines(
     result = invoke(project, "build", "overview")
     assert result.exit_code == 1
     assert re.search(message.format(line=line, heading=heading), result.output), result.output
+
+
+def test_a_personalised_trifold_names_its_lead_on_the_cover(project: Path) -> None:
+    leads = project / "leads.csv"
+    leads.write_text(
+        "First Name,Last Name,Coordinator,Coordinator Phone,Appointment\n"
+        'María Guadalupe,Fernández,Ana Lopez,480 555 0100,"Tue 3 Dec, 2:30 pm"\n',
+        encoding="utf-8",
+    )
+    result = invoke(project, "personalize", "overview", "--leads", str(leads), "-j", "1")
+    assert result.exit_code == 0, result.output
+    copy = project / "out/leads/overview/María-Guadalupe-Fernández.pdf"
+    assert "Prepared for María Guadalupe Fernández" in pdf_text(copy)
+    page = pdfium.PdfDocument(copy)[0]
+    width = page.get_width()
+    text = page.get_textpage()
+    for words in ("Prepared for", "Fernández", "2:30 pm"):
+        found = text.search(words)
+        start = found.get_next()
+        assert start is not None, words
+        left = text.get_charbox(start[0])[0]
+        last = text.get_charbox(start[0] + start[1] - 1)
+        # On the cover (the right third of the outside), inside its margins.
+        assert 2 * width / 3 + 18 < left and last[2] < width - 18, (words, left, last[2])
