@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from brochure.source.leads import LeadRow
 
-from .conftest import invoke, pdf_text, replace_in
+from .conftest import invoke, pdf_text, replace_in, write
 from .test_personalize import assert_same_pixels_as_full_render, nfc, write_csv
 
 ROWS = [
@@ -64,11 +64,12 @@ def test_latin_names_are_updates_of_the_shared_pdf_valid_in_every_reader(
 
 
 def test_the_label_words_come_from_the_template(tmp_path: Path, project: Path) -> None:
-    """A Spanish edition's words are stamped as its template prints them."""
-    template = "templates/_prepared_for.html"
-    replace_in(project, template, "Prepared for <strong>", "Preparado para <strong>")
-    replace_in(project, template, "Visit: {{", "Visita: {{")
-    replace_in(project, template, "Coordinator: {{", "Coordinadora: {{")
+    """The words are stamped as the template prints them (here from the project's strings)."""
+    write(
+        project,
+        "locales/en.yml",
+        'prepared_for: Preparado para\nvisit: "Visita:"\ncoordinator: "Coordinadora:"\n',
+    )
     out = make(project, tmp_path, ROWS[:1])
     copy = out / "Maria-Gonzalez.pdf"
     assert updates(copy) == 1
