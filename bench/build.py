@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from brochure.source import editions
 from brochure.source.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,9 +56,10 @@ def per_brochure(cwd: Path) -> dict[str, float]:
 
 def second_core(work: Path, count: int = 40) -> None:
     """Cold-build `count` brochures (the project's, copied round) on one core, then on all."""
-    sources = {p.name: p.read_bytes() for p in sorted((work / "brochures").glob("*.md"))}
-    for name in sources:
-        (work / "brochures" / name).unlink()
+    found = sorted((work / "brochures").glob("*.md"))
+    sources = {p.name: p.read_bytes() for p in found if not editions.name_of(p).language}
+    for path in found:  # the copies are originals: an edition needs its original's name
+        path.unlink()
     for i in range(count):
         name = sorted(sources)[i % len(sources)]
         (work / "brochures" / f"copy{i:02d}-{name}").write_bytes(sources[name])
