@@ -181,7 +181,7 @@ def test_a_stale_translation_is_named_by_section_until_marked_again(project: Pat
     marked = invoke(project, "translated", "conditions.es")
     assert marked.exit_code == 0, marked.output
     text = (project / "brochures" / "conditions.es.md").read_text(encoding="utf-8")
-    assert re.search(r"^translated_from: [0-9a-f]{12}$", text, re.MULTILINE)
+    assert re.search(r"^translated_from: \"[0-9a-f]{12}\"$", text, re.MULTILINE)
     assert (project / "brochures" / "_translated" / "conditions.es.md").is_file()
     calm = invoke(project, "check", "--strict", "conditions.es")
     assert "translat" not in calm.output and "out of date" not in calm.output

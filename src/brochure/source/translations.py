@@ -78,9 +78,9 @@ def with_field(text: str, value: str) -> str:
     closing = front.body_line - 2  # index of the closing `---`
     head = "".join(lines[:closing])
     if _FIELD_LINE.search(head):
-        head = _FIELD_LINE.sub(f"{FIELD}: {value}", head, count=1)
+        head = _FIELD_LINE.sub(f'{FIELD}: "{value}"', head, count=1)
     else:
-        head += f"{FIELD}: {value}{newline}"
+        head += f'{FIELD}: "{value}"{newline}'
     return head + "".join(lines[closing:])
 
 
