@@ -4,11 +4,12 @@ print: it passes `brochure check --strict` and builds. Every other test uses its
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pypdf import PdfReader
 
 from brochure.build.pipeline import Pipeline
-from brochure.problems import plural
 from brochure.source.project import Project
 
 from .conftest import ROOT, invoke
@@ -20,12 +21,18 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return Project(ROOT).copy_to(tmp_path_factory.mktemp("shipped") / "project")
 
 
+# Reminders that a translation needs work (a new brochure has no Spanish edition yet, the
+# English changed since the Spanish was written) are how editing English content starts: they
+# show in `brochure check`, but a marketer's edit must not turn the test suite red.
+WORKFLOW = {"edition", "translation"}
+
+
 def test_shipped_content_passes_check_strict(shipped: Project) -> None:
-    result = invoke(shipped.root, "check", "--strict")  # against today's date
-    count = len(shipped.brochure_paths())
-    assert count >= 1
-    assert result.exit_code == 0, result.output
-    assert result.output == f"OK: {plural(count, 'brochure')} checked, 0 errors, 0 warnings.\n"
+    result = invoke(shipped.root, "check", "--strict", "--format", "json")  # as of today
+    report = json.loads(result.output)
+    assert len(report["checked"]) == len(shipped.brochure_paths()) >= 1
+    found = [p for p in report["problems"] if p["code"] not in WORKFLOW]
+    assert found == [], found
 
 
 def test_shipped_content_builds_within_budget(shipped: Project) -> None:
