@@ -350,3 +350,20 @@ def test_the_language_filter_shows_one_languages_cards_in_a_browser(
     assert "es-conditions" not in tab.evaluate(shown)
     assert "conditions" in tab.evaluate(shown)
     tab.ws.close()
+
+
+def test_a_spanish_page_must_carry_the_spanish_disclaimer(project: Path) -> None:
+    english = (
+        "Results vary from person to person. Exosome treatments are not FDA-approved to treat "
+        "any condition. Talk with a qualified provider about whether this treatment is right "
+        "for you."
+    )
+    replace_in(project, "templates/base.html", "{{ brand.disclaimer }}", english)
+    spanish_edition(project)
+    assert invoke(project, "check", "conditions").exit_code == 0
+    result = invoke(project, "check", "conditions.es")
+    assert result.exit_code == 1
+    assert (
+        "brochures/conditions.es.md: error: the clinic's disclaimer is not readable on the "
+        "printed pages" in result.output
+    )
