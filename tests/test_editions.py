@@ -11,6 +11,7 @@ import pytest
 from brochure.serve.watch import affected
 from brochure.source.project import Project
 from tests.conftest import invoke, pdf_text, replace_in, write
+from tests.test_send import server  # noqa: F401  (a real SMTP server, aiosmtpd)
 from tests.test_serve_browser import browser  # noqa: F401  (the headless Chromium fixture)
 
 # Every English word the templates and the brand file put around a brochure's own text.
@@ -312,18 +313,18 @@ def test_serve_previews_an_edition_and_updates_it_when_its_original_changes(
 
     spanish_edition(project)
     assert invoke(project, "translated", "conditions.es").exit_code == 0
-    server = Server(project)
+    live = Server(project)
     try:
-        server.until("/es/conditions.html", lambda s, t: s == 200 and "Llámenos al" in t, 10)
-        status, catalog = server.text("/")
+        live.until("/es/conditions.html", lambda s, t: s == 200 and "Llámenos al" in t, 10)
+        status, catalog = live.text("/")
         assert status == 200 and 'href="es/conditions.pdf"' in catalog
         # The original moves on: the edition's page in the browser is rebuilt and says so.
         replace_in(project, "brochures/conditions.md", "## Aging skin\n", "## Older skin\n")
-        server.until("/", lambda s, t: "out of date: brochures/conditions.md changed" in t, 10)
-        status, page = server.text("/es/conditions.html")
+        live.until("/", lambda s, t: "out of date: brochures/conditions.md changed" in t, 10)
+        status, page = live.text("/es/conditions.html")
         assert status == 200 and "Llámenos al" in page
     finally:
-        server.stop()
+        live.stop()
 
 
 def test_the_language_filter_shows_one_languages_cards_in_a_browser(
@@ -367,3 +368,56 @@ def test_a_spanish_page_must_carry_the_spanish_disclaimer(project: Path) -> None
         "brochures/conditions.es.md: error: the clinic's disclaimer is not readable on the "
         "printed pages" in result.output
     )
+
+
+SPANISH_EMAIL = """---
+subject: "{{ first_name }}, la información que nos pidió"
+preheader: Su copia personal va adjunta.
+---
+Hola, {{ first_name }}:
+
+Le adjuntamos {{ brochure_list }}.
+"""
+
+
+def test_send_mails_each_lead_in_their_language(
+    project: Path,
+    server: object,  # noqa: F811  (the fixture imported above)
+) -> None:
+
+    from tests.test_send import fill_in
+
+    fill_in(project, server)  # type: ignore[arg-type]
+    (project / "emails" / "brochures.es.md").unlink(missing_ok=True)  # the shipped one
+    spanish_edition(project)
+    write(
+        project,
+        "leads.csv",
+        "First Name,Last Name,Email,Lead ID,Language\n"
+        "María,Pérez,maria@clinic.test,L-1,Español\n"
+        "Tom,Baker,tom@clinic.test,L-2,\n",
+    )
+    args = ("send", "conditions", "--leads", "leads.csv", "--jobs", "1", "--send")
+    missing = invoke(project, *args[:-1])  # a dry run first: no Spanish email yet
+    assert (
+        "warning: there is no emails/brochures.es.md, so leads who get Spanish handouts get "
+        "the English email." in missing.output
+    )
+    write(project, "emails/brochures.es.md", SPANISH_EMAIL)
+    result = invoke(project, *args)
+    assert result.exit_code == 0, result.output
+    maria = server.handler.to("maria@clinic.test")[0].message  # type: ignore[attr-defined]
+    assert maria["Subject"] == "María, la información que nos pidió"
+    text = maria.get_body(("plain",)).get_content()
+    assert "Le adjuntamos nuestro folleto “Lo que los exosomas pueden ayudar”." in text
+    assert "O llámenos al 480 590 5693." in text
+    assert "Recibe este correo porque pidió información a Elixir and Wellness." in text
+    assert "no están aprobados por la FDA" in text
+    assert "Call us" not in text and "unsubscribe" not in text.replace("mailto", "")
+    html = maria.get_body(("html",)).get_content()
+    assert '<html lang="es">' in html and "Darse de baja</a>" in html
+    names = [p.get_filename() for p in maria.iter_attachments() if p.get_filename()]
+    assert "Lo que los exosomas pueden ayudar - María Pérez.pdf" in names
+    tom = server.handler.to("tom@clinic.test")[0].message  # type: ignore[attr-defined]
+    assert "Or call us at 480 590 5693." in tom.get_body(("plain",)).get_content()
+    assert '<html lang="en">' in tom.get_body(("html",)).get_content()

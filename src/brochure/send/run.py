@@ -30,14 +30,16 @@ from brochure.build.output import Writer
 from brochure.errors import BrochureError, display_path
 from brochure.personalize.filenames import safe_name
 from brochure.personalize.run import Copies, Copy, plain_reason
-from brochure.problems import names, plural
+from brochure.problems import plural
 from brochure.render.html import Lead, booking_url
 from brochure.send import log as sendlog
 from brochure.send import message, optout, settings, template
 from brochure.send.logo import logo_png
 from brochure.send.smtp import Mailer
 from brochure.source import brand as brandfile
+from brochure.source import editions, locales
 from brochure.source.leads import LeadRow, Leads, RowProblem, check_row, open_counted
+from brochure.source.locales import ENGLISH, Strings
 from brochure.source.project import Project
 
 FRONT_DESK = "front-desk"  # out/leads/front-desk/: copies made for one lead at a time
@@ -291,7 +293,7 @@ class Session:
         if options.retry_waits is not None:
             self.mail = replace(self.mail, retry_waits=options.retry_waits)
         self.brand = brandfile.load(project)
-        self.template = template.load(project, options.email, self.brand.colors)
+        self.templates = {ENGLISH: template.load(project, options.email, self.brand.colors)}
         unfilled = settings.placeholders(project, self.mail, self.brand)
         if unfilled and options.send:
             raise unfilled[0]
@@ -313,10 +315,8 @@ class Session:
             languages=leads_path is not None,  # a Language column picks each lead's edition
             echo=echo,
         )
-        self.titles = {}
-        for shared in [*self.copies.shared, *self.copies.editions.values()]:
-            brochure, _ = self.copies.pipeline.read(shared.path, checks=False)
-            self.titles[shared.slug] = brochure.title if brochure else shared.slug
+        self._edition_templates(echo)
+        self.titles = self._titles()
         self.logo = logo_png(self.copies.pipeline)
         self.framing = template.Framing(
             self.brand, self.mail.unsubscribe, f"cid:{message.LOGO_CID}"
@@ -325,6 +325,29 @@ class Session:
         if options.send:
             self.mailer = Mailer(self.mail, password)
             self.mailer.connect()  # a wrong password or host stops the run before anything
+
+    def _titles(self) -> dict[str, str]:
+        """The title of each handout that may go out (slug -> title)."""
+        titles = {}
+        for shared in [*self.copies.shared, *self.copies.editions.values()]:
+            brochure, _ = self.copies.pipeline.read(shared.path, checks=False)
+            titles[shared.slug] = brochure.title if brochure else shared.slug
+        return titles
+
+    def _edition_templates(self, echo: Callable[[str], None]) -> None:
+        """Load the email in each language the handouts go out in (emails/NAME.es.md)."""
+        name = self.options.email
+        every = [*self.copies.shared, *self.copies.editions.values()]
+        for language in sorted({editions.parse(s.slug).language for s in every} - {""}):
+            if (self.project.emails_dir / f"{name}.{language}.md").is_file():
+                colors = self.brand.colors
+                self.templates[language] = template.load(self.project, f"{name}.{language}", colors)
+            else:
+                echo(
+                    f"warning: there is no emails/{name}.{language}.md, so leads who get "
+                    f"{locales.language_name(language)} handouts get the English email. Write "
+                    f"it: a copy of emails/{name}.md in {locales.language_name(language)}."
+                )
 
     def clear_outbox(self) -> None:
         """Remove the emails of an earlier dry run, so out/outbox/ shows only this one."""
@@ -435,6 +458,12 @@ class Session:
         lead = Lead(name=row.name, lead_id=row.lead_id)
         link = booking_url(self.brand, lead)
         titles = [self.titles[c.slug] for c in copies]
+        languages = {editions.parse(c.slug).language for c in copies}
+        language = languages.pop() if len(languages) == 1 else ENGLISH
+        email_template = self.templates.get(language or ENGLISH)
+        if email_template is None:  # no email in that language: all of it in English
+            email_template, language = self.templates[ENGLISH], ENGLISH
+        strings = self.copies.pipeline.strings(language or ENGLISH)
         context = {
             **{k: getattr(row, k) for k in template.SAMPLE if hasattr(row, k)},
             "clinic": self.brand.name,
@@ -442,10 +471,10 @@ class Session:
             "booking_url": link,
             "website": self.brand.website,
             "brochures": titles,
-            "brochure_list": _titles(titles),
+            "brochure_list": _titles(titles, strings),
         }
-        email = self.template.render(context)
-        text, html = template.frame(email, self.framing, link)
+        email = email_template.render(context)
+        text, html = template.frame(email, self.framing, link, strings)
         entry = self.log.get(self.key(row))
         reuse = entry if entry is not None and not self.options.resend else None
         envelope = message.Envelope(
@@ -496,9 +525,13 @@ class Session:
         self.log.close()
 
 
-def _titles(titles: list[str]) -> str:
-    quoted = names([f"“{t}”" for t in titles])
-    return f"our brochure{'s' if len(titles) > 1 else ''} {quoted}"
+def _titles(titles: list[str], strings: Strings) -> str:
+    """`our brochure “A”`, `our brochures “A”, “B” and “C”`, in the email's language."""
+    quoted = [f"“{t}”" for t in titles]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1])
+    if len(quoted) > 1:
+        listed += f" {strings.and_word} {quoted[-1]}"
+    return strings.fill("brochure_one" if len(titles) == 1 else "brochure_many", titles=listed)
 
 
 def _attachment_name(title: str, name: str) -> str:

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from brochure.errors import BrochureError, SourceError
 from brochure.source.brand import Brand
 from brochure.source.frontmatter import split
+from brochure.source.locales import Strings
 from brochure.source.project import Project
 from brochure.source.schema import suggest
 
@@ -262,13 +263,14 @@ class Framing:
     logo_src: str  # `cid:...` for the inline logo, or "" for none
 
 
-def frame(email: Email, framing: Framing, booking_url: str) -> tuple[str, str]:
-    """Put a rendered email in the clinic's frame; return (plain text, HTML).
+def frame(email: Email, framing: Framing, booking_url: str, strings: Strings) -> tuple[str, str]:
+    """Put a rendered email in the clinic's frame, in the words of `strings` (its language);
+    return (plain text, HTML).
 
     Both carry the booking link, the phone, the disclaimer, the postal address and the way
     to opt out (the law on commercial email asks for the last two).
     """
-    brand = framing.brand
+    brand = strings.brand(framing.brand)
     colors = brand.colors
     dark = colors.get("dark") or colors.get("foreground", "#222222")
     context = {
@@ -288,6 +290,8 @@ def frame(email: Email, framing: Framing, booking_url: str) -> tuple[str, str]:
         "unsubscribe": framing.unsubscribe,
         "unsubscribe_href": unsubscribe_href(framing.unsubscribe),
         "logo": framing.logo_src,
+        "t": strings,
+        "lang": strings.language,
         "c": {
             "primary": colors["primary"],
             "secondary": colors["secondary"],
