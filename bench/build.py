@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from personalize import PeakMemory  # bench/personalize.py, beside this script
+
 from brochure.source import editions
 from brochure.source.project import Project
 
@@ -85,13 +87,14 @@ def second_core(work: Path, count: int = 40) -> None:
     for cores in ({0}, set(range(os.cpu_count() or 1))):
         shutil.rmtree(work / "out", ignore_errors=True)
         start = time.perf_counter()
-        subprocess.run(
-            [*BROCHURE, "build"],
-            cwd=work,
-            check=True,
-            capture_output=True,
-            preexec_fn=lambda cores=cores: os.sched_setaffinity(0, cores),  # type: ignore[misc]
-        )
+        with PeakMemory() as peak:  # the build and its workers, all cores the last time
+            subprocess.run(
+                [*BROCHURE, "build"],
+                cwd=work,
+                check=True,
+                capture_output=True,
+                preexec_fn=lambda cores=cores: os.sched_setaffinity(0, cores),  # type: ignore[misc]
+            )
         times[len(cores)] = time.perf_counter() - start
     one, many = times[1], times[max(times)]
     print(
@@ -99,17 +102,22 @@ def second_core(work: Path, count: int = 40) -> None:
         f"{max(times)}: {one / many:.2f}x (target >= 1.7x on 2 cores; load average "
         f"{os.getloadavg()[0]:.2f})"
     )
+    print(
+        f"peak memory of the build and its workers: RSS sum {peak.rss / 2**20:.0f} MB, "
+        f"PSS sum {peak.pss / 2**20:.0f} MB (target < 300 MB for 100 brochures)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--second-core", action="store_true", help="only the 40-brochure build")
+    parser.add_argument("--second-core", action="store_true", help="only the N-brochure build")
+    parser.add_argument("--count", type=int, default=40, help="brochures for --second-core")
     args = parser.parse_args()
     runs = args.runs
     if args.second_core:
         with tempfile.TemporaryDirectory() as tmp:
-            second_core(Project(ROOT).copy_to(Path(tmp) / "project").root)
+            second_core(Project(ROOT).copy_to(Path(tmp) / "project").root, args.count)
         return
     core, cold, noop = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
