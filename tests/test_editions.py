@@ -421,3 +421,26 @@ def test_send_mails_each_lead_in_their_language(
     tom = server.handler.to("tom@clinic.test")[0].message  # type: ignore[attr-defined]
     assert "Or call us at 480 590 5693." in tom.get_body(("plain",)).get_content()
     assert '<html lang="en">' in tom.get_body(("html",)).get_content()
+
+
+@pytest.mark.parametrize(
+    ("subject", "word"),
+    [("Su folleto sobre el acné", "acne"), ("Cicatrices y exosomas", "cicatri")],
+)
+def test_a_spanish_subject_with_a_health_detail_is_refused(
+    project: Path,
+    server: object,  # noqa: F811  (the fixture imported above)
+    subject: str,
+    word: str,
+) -> None:
+    from tests.test_send import fill_in
+
+    fill_in(project, server)  # type: ignore[arg-type]
+    spanish_edition(project)
+    write(project, "emails/brochures.es.md", f"---\nsubject: {subject}\n---\nHola\n")
+    result = invoke(project, "send", "conditions", "--leads", "leads.csv", "--jobs", "1")
+    assert result.exit_code == 1
+    assert (
+        f"Error: emails/brochures.es.md:2: the subject line mentions a health detail (“{word}”)"
+        in result.output
+    )

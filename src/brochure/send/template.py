@@ -22,7 +22,7 @@ from markupsafe import Markup
 from brochure.errors import BrochureError, SourceError
 from brochure.source.brand import Brand
 from brochure.source.frontmatter import split
-from brochure.source.locales import Strings
+from brochure.source.locales import Strings, folded_text
 from brochure.source.project import Project
 from brochure.source.schema import suggest
 
@@ -44,6 +44,16 @@ HEALTH_WORDS = (
     "diagnos",
     "symptom",
     "disease",
+    # Spanish (matched without accents: "acné" and "rosácea" are found as acne, rosacea)
+    "cicatri",
+    "caida del cabello",
+    "pigmentacion",
+    "enfermedad",
+    "diagnost",
+    "sintoma",
+    "padecimiento",
+    "condicion",
+    "manchas",
 )
 LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
 PALETTE_ROLES = ("primary", "secondary", "light", "dark")
@@ -135,7 +145,8 @@ def load(project: Project, name: str, colors: dict[str, str]) -> EmailTemplate:
             line=front.line_of("subject"),
             hint="Add a line `subject: ...` to the front matter",
         )
-    health = next((w for w in HEALTH_WORDS if w in subject.casefold()), None)
+    folded = folded_text(subject)
+    health = next((w for w in HEALTH_WORDS if w in folded), None)
     if health:
         raise SourceError(
             path,

@@ -115,20 +115,20 @@ def code_for(value: str, known: tuple[str, ...]) -> str | None:
     """Read a language as a spreadsheet may write it, among the `known` codes: `es`, `ES`,
     `es-MX`, `Spanish`, `Español` and `espanol` all give `es`. '' when blank, None when it
     is none of the known languages."""
-    text = _folded(value)
+    text = folded_text(value)
     if not text:
         return ""
     code = re.split(r"[-_ ]", text)[0]
     if code in known:
         return code
     for each in known:
-        if text in (_folded(language_name(each)), _folded(native_name(each))):
+        if text in (folded_text(language_name(each)), folded_text(native_name(each))):
             return each
     return None
 
 
-def _folded(text: str) -> str:
-    """Lower case without accents: `Español` -> `espanol`."""
+def folded_text(text: str) -> str:
+    """Lower case without accents: `Español` -> `espanol` (for matching words people type)."""
     import unicodedata
 
     decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
