@@ -228,8 +228,8 @@ def test_a_declared_language_lists_the_originals_it_lacks(project: Path) -> None
     result = invoke(project, "check")
     assert (
         "brochures: warning: no Spanish edition of exosomes-vs-prp, overview and "
-        "results-timeline yet (the brand file lists `es` in `languages`) (Add "
-        "brochures/exosomes-vs-prp.es.md and the others)" in result.output
+        "results-timeline yet (the brand file lists `es` in `languages`) (Start one with "
+        "`brochure new exosomes-vs-prp.es`: a copy of the original to translate)" in result.output
     )
 
 

@@ -63,8 +63,8 @@ def check_editions(context: CheckContext) -> list[Problem]:
                     "warning",
                     f"no {language_name(language)} edition of {names(missing)} yet "
                     f"(the brand file lists `{language}` in `languages`)",
-                    f"Add brochures/{missing[0]}.{language}.md"
-                    + (" and the others" if missing[1:] else ""),
+                    f"Start one with `brochure new {missing[0]}.{language}`: a copy of the "
+                    "original to translate",
                     code="edition",
                 )
             )
