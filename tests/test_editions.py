@@ -243,12 +243,8 @@ def test_editing_an_original_previews_its_editions_too(project: Path) -> None:
 
 
 def test_a_language_column_gives_each_lead_the_edition_in_its_language(project: Path) -> None:
-    import pypdfium2 as pdfium
-    from PIL import ImageChops
-
-    from brochure.build.pipeline import Pipeline
-    from brochure.personalize.run import lead_for
-    from brochure.source.leads import open_leads
+    from brochure.source.leads import LeadRow, open_leads
+    from tests.test_personalize import assert_same_pixels_as_full_render
 
     spanish_edition(project)
     leads = write(
@@ -282,15 +278,9 @@ def test_a_language_column_gives_each_lead_the_edition_in_its_language(project: 
 
     # The stamped Spanish copy draws what a full render of the edition for Maria draws.
     row = next(r for r in open_leads(leads).rows() if r.first_name == "Maria")
-    pipeline = Pipeline(Project.at(project))
-    brochure, _ = pipeline.read(project / "brochures/conditions.es.md")
-    full = pdfium.PdfDocument(pipeline.render(brochure, lead=lead_for(row), preview=False).pdf)
-    fast = pdfium.PdfDocument(out / "es/conditions/Maria-Gonzalez.pdf")
-    assert len(full) == len(fast) == 2
-    for i in range(len(full)):
-        a = full[i].render(scale=1.5).to_pil().convert("RGB")
-        b = fast[i].render(scale=1.5).to_pil().convert("RGB")
-        assert max(high for _, high in ImageChops.difference(a, b).getextrema()) <= 2
+    assert isinstance(row, LeadRow)
+    maria_copy = out / "es/conditions/Maria-Gonzalez.pdf"
+    assert_same_pixels_as_full_render(project, maria_copy, row, "conditions.es.md")
 
 
 def test_new_edition_starts_as_a_copy_of_its_original_to_translate(project: Path) -> None:

@@ -141,8 +141,11 @@ def test_links_qr_and_metadata_carry_the_lead_id(batch: tuple[Path, object]) -> 
     ]
 
 
-def assert_same_pixels_as_full_render(root: Path, copy: Path, row: LeadRow) -> None:
-    """The copy draws the same pixels as rendering it from scratch with its lead."""
+def assert_same_pixels_as_full_render(
+    root: Path, copy: Path, row: LeadRow, source: str = "conditions.md"
+) -> None:
+    """The copy draws the same pixels as rendering its brochure (brochures/`source`) from
+    scratch with its lead."""
     from PIL import ImageChops
 
     from brochure.build.pipeline import Pipeline
@@ -150,7 +153,7 @@ def assert_same_pixels_as_full_render(root: Path, copy: Path, row: LeadRow) -> N
     from brochure.source.project import Project
 
     pipeline = Pipeline(Project.at(root))
-    brochure, _ = pipeline.read(root / "brochures/conditions.md")
+    brochure, _ = pipeline.read(root / "brochures" / source)
     full = pdfium.PdfDocument(pipeline.render(brochure, lead=lead_for(row), preview=False).pdf)
     fast = pdfium.PdfDocument(copy)
     assert len(full) == len(fast)

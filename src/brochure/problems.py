@@ -94,9 +94,11 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def names(items: list[str]) -> str:
-    """Return `a`, `a and b`, `a, b and c`."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def names(items: list[str], and_word: str = "and") -> str:
+    """Return `a`, `a and b`, `a, b and c` (`a, b y c` with and_word="y")."""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + f" {and_word} " + items[-1]
 
 
 def first_error(problems: list[Problem]) -> Problem | None:

@@ -357,13 +357,12 @@ def prepare(pipeline: Pipeline, path: Path) -> Shared:
 
 def _editions(pipeline: Pipeline, shared: list[Shared]) -> dict[tuple[str, str], Shared]:
     """Render the editions of the brochures in `shared`: (original slug, language) -> pages."""
+    originals = {editions.name_of(each.path): each.slug for each in shared}
     found = {}
-    for each in shared:
-        name = editions.name_of(each.path)
-        for path in pipeline.project.brochure_paths():
-            edition = editions.name_of(path)
-            if edition.language and edition.source == name:
-                found[(each.slug, edition.language)] = prepare(pipeline, path)
+    for path in pipeline.project.brochure_paths():
+        edition = editions.name_of(path)
+        if edition.language and edition.source in originals:
+            found[(originals[edition.source], edition.language)] = prepare(pipeline, path)
     return found
 
 

@@ -527,10 +527,7 @@ class Session:
 
 def _titles(titles: list[str], strings: Strings) -> str:
     """`our brochure “A”`, `our brochures “A”, “B” and “C”`, in the email's language."""
-    quoted = [f"“{t}”" for t in titles]
-    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1])
-    if len(quoted) > 1:
-        listed += f" {strings.and_word} {quoted[-1]}"
+    listed = strings.listed([f"“{t}”" for t in titles])
     return strings.fill("brochure_one" if len(titles) == 1 else "brochure_many", titles=listed)
 
 

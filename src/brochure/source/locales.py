@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brochure.errors import SourceError
+from brochure.problems import names
 from brochure.source.frontmatter import FrontMatter, parse_yaml, read_text
 from brochure.source.schema import suggest
 
@@ -55,6 +56,10 @@ class Strings:
     def fill(self, key: str, **values: str) -> str:
         """Return the string `key` with its {placeholders} filled in."""
         return getattr(self, key).format_map(values)
+
+    def listed(self, items: list[str]) -> str:
+        """Return `a, b and c` in this language (`a, b y c`)."""
+        return names(list(items), self.and_word) if items else ""
 
     def date(self, day: dt.date) -> str:
         """Return a date as printed on a brochure: `November 2026`, `noviembre de 2026`."""
