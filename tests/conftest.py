@@ -114,3 +114,18 @@ def replace_in(root: Path, rel: str, old: str, new: str) -> Path:
     assert old in text, f"{old!r} not in {rel}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path
+
+
+def claim_corpus(name: str) -> list[str]:
+    """The sentences of tests/corpus/claims/NAME (blank and `#` lines left out)."""
+    path = Path(__file__).resolve().parent / "corpus" / "claims" / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory: pytest.TempPathFactory) -> list:
+    """The shipped claim rules alone (no project claims.yml)."""
+    from brochure.checks.claims import load_rules
+
+    return load_rules(tmp_path_factory.mktemp("no-claims-file"))

@@ -10,10 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from brochure.checks.claims import find, load_rules
+from brochure.checks.claims import find
 from brochure.checks.readability import grade, syllables
 
-from .conftest import FALLBACK, TEST_FONTS, invoke, invoke_with_fonts, replace_in, write
+from .conftest import (
+    FALLBACK,
+    TEST_FONTS,
+    claim_corpus,
+    invoke,
+    invoke_with_fonts,
+    replace_in,
+    write,
+)
 
 CORPUS = Path(__file__).parent / "corpus"
 TODAY = "2026-11-27"
@@ -388,24 +396,14 @@ def test_text_in_a_font_the_brand_lacks(project: Path) -> None:
 # -- claims: the sentence corpus --------------------------------------------------------------
 
 
-def _corpus(name: str) -> list[str]:
-    lines = (CORPUS / "claims" / name).read_text(encoding="utf-8").splitlines()
-    return [line for line in lines if line.strip() and not line.startswith("#")]
-
-
-@pytest.fixture(scope="module")
-def rules(tmp_path_factory: pytest.TempPathFactory):
-    return load_rules(tmp_path_factory.mktemp("no-claims-file"))
-
-
-@pytest.mark.parametrize("line", _corpus("risky.txt"))
+@pytest.mark.parametrize("line", claim_corpus("risky.txt"))
 def test_risky_sentence_is_flagged(rules, line: str) -> None:
     rule_id, _, sentence = line.partition(" | ")
     hits = find(sentence, rules)
     assert hits and hits[0].rule.id == rule_id, [h.rule.id for h in hits]
 
 
-@pytest.mark.parametrize("sentence", _corpus("safe.txt"))
+@pytest.mark.parametrize("sentence", claim_corpus("safe.txt"))
 def test_safe_sentence_is_not_flagged(rules, sentence: str) -> None:
     assert find(sentence, rules) == []
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from brochure.checks.claims import find, load_rules
+from brochure.checks.claims import find
 
-from .conftest import replace_in, write
+from .conftest import claim_corpus, replace_in, write
 from .spanish import REL, SLUG, write_spanish
 from .test_check import CORPUS, check, reported
 
@@ -19,21 +19,11 @@ CURE_TIP = (
 )
 
 
-def _corpus(name: str) -> list[str]:
-    lines = (CORPUS / "claims" / name).read_text(encoding="utf-8").splitlines()
-    return [line for line in lines if line.strip() and not line.startswith("#")]
-
-
-@pytest.fixture(scope="module")
-def rules(tmp_path_factory: pytest.TempPathFactory):
-    return load_rules(tmp_path_factory.mktemp("no-claims-file"))
-
-
 def test_corpus_is_large_enough() -> None:
-    assert len(_corpus("risky-es.txt")) >= 30 and len(_corpus("safe-es.txt")) >= 30
+    assert len(claim_corpus("risky-es.txt")) >= 30 and len(claim_corpus("safe-es.txt")) >= 30
 
 
-@pytest.mark.parametrize("line", _corpus("risky-es.txt"))
+@pytest.mark.parametrize("line", claim_corpus("risky-es.txt"))
 def test_risky_spanish_sentence_is_flagged(rules, line: str) -> None:
     rule_id, _, sentence = line.partition(" | ")
     hits = find(sentence, rules, "es-US")
@@ -41,12 +31,12 @@ def test_risky_spanish_sentence_is_flagged(rules, line: str) -> None:
     assert find(sentence, rules, "en-US") == []  # no English rule reads Spanish
 
 
-@pytest.mark.parametrize("sentence", _corpus("safe-es.txt"))
+@pytest.mark.parametrize("sentence", claim_corpus("safe-es.txt"))
 def test_safe_spanish_sentence_is_not_flagged(rules, sentence: str) -> None:
     assert find(sentence, rules, "es-US") == []
 
 
-@pytest.mark.parametrize("line", _corpus("risky.txt"))
+@pytest.mark.parametrize("line", claim_corpus("risky.txt"))
 def test_no_spanish_rule_reads_english(rules, line: str) -> None:
     sentence = line.partition(" | ")[2]
     assert find(sentence, rules, "es") == []
