@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from brochure.source.leads import LeadRow
 
 from .conftest import invoke, pdf_text, replace_in, write
-from .test_personalize import assert_same_pixels_as_full_render, nfc, write_csv
+from .test_personalize import MARIA, assert_same_pixels_as_full_render, nfc, write_csv
 
 ROWS = [
     'Maria,Gonzalez,maria@example.com,L-001,Ana Lopez,480 555 0100,"Tue 3 Dec, 2:30 pm"',
@@ -77,18 +77,7 @@ def test_the_label_words_come_from_the_template(tmp_path: Path, project: Path) -
         "Preparado para Maria Gonzalez Coordinadora: Ana Lopez, 480 555 0100 · "
         "Visita: Tue 3 Dec, 2:30 pm"
     ) in pdf_text(copy)
-    row = LeadRow(
-        2,
-        2,
-        "Maria",
-        "Gonzalez",
-        "maria@example.com",
-        "L-001",
-        "Ana Lopez",
-        "480 555 0100",
-        "Tue 3 Dec, 2:30 pm",
-    )
-    assert_same_pixels_as_full_render(project, copy, row)
+    assert_same_pixels_as_full_render(project, copy, MARIA)
 
 
 def test_a_name_too_long_for_its_line_is_laid_out_by_weasyprint(
